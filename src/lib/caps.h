@@ -1,0 +1,39 @@
+/*
+ * caps.h: every capacity and default of the project, in one place.
+ *
+ * Each number has a one-line reason.  Nothing here allocates; the agent
+ * sizes its fixed tables from these at start-up and never grows them.
+ */
+#pragma once
+
+/* ---- wire (WIRE.md) ---- */
+
+/* WIRE.md §2: MAX_FRAME_BODY_BYTES, shared with CellOS 0.5 hosts. */
+#define WIRE_MAX_BODY		4096
+/* The length prefix in front of every body. */
+#define WIRE_HDR_LEN		4
+/* A whole frame: prefix plus the largest body. */
+#define WIRE_MAX_FRAME		(WIRE_HDR_LEN + WIRE_MAX_BODY)
+/* WIRE.md §3: guest_comm is at most 16 bytes of UTF-8. */
+#define WIRE_COMM_MAX		16
+/* Any text field must fit one body; keys and the other fields take some. */
+#define WIRE_TEXT_MAX		4080
+/* Short text fields (proto, family, state, reason, versions). */
+#define WIRE_SHORT_MAX		64
+/* `src`/`dst`: "[" 39-char IPv6 "]:" 5-digit port, with room to spare. */
+#define WIRE_ADDR_MAX		64
+/* `kernel` in hello: utsname release + version fit in 192 bytes. */
+#define WIRE_KERNEL_MAX		192
+/* `name` of an inotify record: NAME_MAX. */
+#define WIRE_NAME_MAX		255
+/* Entries in one nested map (`probes`, `dropped`): small and fixed. */
+#define WIRE_MAP_MAX		12
+/* A nested map key: probe names and loss reasons are short words. */
+#define WIRE_MAPKEY_MAX		24
+/* A nested map text value: "failed:<why>" with a short reason. */
+#define WIRE_MAPVAL_MAX		96
+/* content_version values (WIRE.md §3-4); hosts gate on the high byte. */
+#define WIRE_V10		0x0100
+#define WIRE_V11		0x0101
+/* Default vsock port of the CellOS host. */
+#define WIRE_PORT		9001

@@ -1,0 +1,31 @@
+/*
+ * werr.c: names of the wire errors, exactly as WIRE.md §3 spells them, so
+ * counters, logs, test vectors and host output all use one vocabulary.
+ */
+#include <string.h>
+#include "werr.h"
+
+static const char *const names[] = {
+	"Ok", "FrameTooLarge", "FrameTruncated", "ShortHeader",
+	"UnexpectedEof", "UnsupportedMajor", "UnsupportedAdditional", "NotMap",
+	"ContentVersionMustBeFirst", "UnsupportedContentVersion",
+	"MissingField", "FieldType", "IntegerOverflow", "UnknownProbeSource",
+	"InvalidUtf8", "DuplicateKey", "TrailingBytes", "NoSpace",
+	"Unencodable",
+};
+#define NNAMES (int)(sizeof(names) / sizeof(names[0]))
+
+const char *wire_errname(int err)
+{
+	return err <= 0 && -err < NNAMES ? names[-err] : "?";
+}
+
+int wire_errbyname(const char *name)
+{
+	int i;
+
+	for (i = 1; i < NNAMES; i++)
+		if (strcmp(names[i], name) == 0)
+			return -i;
+	return 0;
+}

@@ -1,0 +1,37 @@
+#!/bin/sh
+# harness.sh NAME=COMMAND...: run each test command, count TAP results.
+#
+# A command that prints TAP lines ("ok N", "not ok N") is counted line by
+# line; one that prints none counts as one test, passed when it exits 0.
+# A command that exits non-zero without a "not ok" line counts one failure
+# more (it crashed or failed outside a test).  Ends with "N passed, N failed".
+pass=0
+fail=0
+log=${HARNESS_LOG:-build/check.log}
+: > "$log"
+for spec in "$@"; do
+	name=${spec%%=*}
+	cmd=${spec#*=}
+	out=$(sh -c "$cmd" 2>&1)
+	rc=$?
+	printf '=== %s: %s (exit %d)\n%s\n' "$name" "$cmd" "$rc" "$out" >> "$log"
+	ok=$(printf '%s\n' "$out" | grep -c '^ok ')
+	nok=$(printf '%s\n' "$out" | grep -c '^not ok ')
+	if [ "$ok" -eq 0 ] && [ "$nok" -eq 0 ]; then
+		if [ "$rc" -eq 0 ]; then ok=1; else nok=1; fi
+	elif [ "$rc" -ne 0 ] && [ "$nok" -eq 0 ]; then
+		nok=1
+	fi
+	pass=$((pass + ok))
+	fail=$((fail + nok))
+	if [ "$nok" -eq 0 ]; then
+		printf 'PASS %-16s %d\n' "$name" "$ok"
+	else
+		printf 'FAIL %-16s %d passed, %d failed\n' "$name" "$ok" "$nok"
+		printf '%s\n' "$out" | grep -E '^(not ok|#)' | head -n 30
+		[ "$nok" -gt 0 ] && printf '%s\n' "$out" | tail -n 15
+	fi
+done
+echo "(full output in $log)"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
