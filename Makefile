@@ -12,6 +12,8 @@
 .PHONY: all check clean deps-build deps-check demo e2e bench fuzz unit
 
 O	:= build
+V	?= 0
+Q	:= $(if $(filter 1,$(V)),,@)
 WERROR	?= 0
 PYTHON	?= /usr/bin/python3
 FUZZ_TIME  ?= 60
@@ -46,6 +48,9 @@ UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_HELP := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
 TOOL_SRC  := $(wildcard tests/tools/*.c)
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
+# Integration tests: executable scripts that print TAP, run from the top
+# folder with BUILD pointing at the build folder.
+INTEG     := $(sort $(wildcard tests/integ/test_*))
 
 AGENT	:= $(O)/cellos-telemetry
 HOST	:= $(O)/cellos-telemetry-host
@@ -65,52 +70,61 @@ deps-check:
 
 $(O)/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(BASE) $(HARDEN) -fPIE $(CFLAGS) -c $< -o $@
+	@echo '  CC      $@'
+	$(Q)$(CC) $(BASE) $(HARDEN) -fPIE $(CFLAGS) -c $< -o $@
 
 $(O)/musl/%.o: %.c | $(O)/kinc
 	@mkdir -p $(@D)
-	$(AGENT_CC) $(BASE) $(AGENT_INC) -fstack-protector-strong $(CFLAGS) -c $< -o $@
+	@echo '  CC      $@'
+	$(Q)$(AGENT_CC) $(BASE) $(AGENT_INC) -fstack-protector-strong $(CFLAGS) -c $< -o $@
 
 $(O)/asan/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(BASE) $(SANFLAGS) -c $< -o $@
+	@echo '  CC      $@'
+	$(Q)$(CC) $(BASE) $(SANFLAGS) -c $< -o $@
 
 # musl-gcc has no kernel uapi headers: point it at the system's.
 $(O)/kinc:
 	@mkdir -p $@
-	ln -sfn /usr/include/linux $@/linux
-	ln -sfn /usr/include/asm-generic $@/asm-generic
-	ln -sfn /usr/include/$(shell $(CC) -dumpmachine)/asm $@/asm
+	$(Q)ln -sfn /usr/include/linux $@/linux
+	$(Q)ln -sfn /usr/include/asm-generic $@/asm-generic
+	$(Q)ln -sfn /usr/include/$(shell $(CC) -dumpmachine)/asm $@/asm
 
 $(O)/libcore.a: $(CORE_SRC:%.c=$(O)/obj/%.o)
 	@rm -f $@
-	ar rcs $@ $^
+	$(Q)ar rcs $@ $^
 $(O)/asan/libcore.a: $(CORE_SRC:%.c=$(O)/asan/%.o)
 	@rm -f $@
-	ar rcs $@ $^
+	$(Q)ar rcs $@ $^
 
 # ---- binaries ----
 
 $(AGENT): $(patsubst %.c,$(O)/musl/%.o,src/agent/main.c $(AGENT_SRC) $(WIRE_SRC) $(LIB_SRC))
-	$(AGENT_CC) -static $(LDHARDEN) $(CFLAGS) $^ -o $@
+	@echo '  LD      $@'
+	$(Q)$(AGENT_CC) -static $(LDHARDEN) $(CFLAGS) $^ -o $@
 
 $(HOST): $(O)/obj/src/host/main.o $(O)/libcore.a
-	$(CC) -pie $(LDHARDEN) $(CFLAGS) $^ $(SODIUM) -o $@
+	@echo '  LD      $@'
+	$(Q)$(CC) -pie $(LDHARDEN) $(CFLAGS) $^ $(SODIUM) -o $@
 
 # ---- tests ----
 
 $(O)/unit/%: $(O)/obj/tests/unit/%.o $(UNIT_HELP:%.c=$(O)/obj/%.o) $(O)/libcore.a
 	@mkdir -p $(@D)
-	$(CC) -pie $(CFLAGS) $^ -lcmocka $(SODIUM) -o $@
+	@echo '  LD      $@'
+	$(Q)$(CC) -pie $(CFLAGS) $^ -lcmocka $(SODIUM) -o $@
 $(O)/asan/unit/%: $(O)/asan/tests/unit/%.o $(UNIT_HELP:%.c=$(O)/asan/%.o) $(O)/asan/libcore.a
 	@mkdir -p $(@D)
-	$(CC) $(SANFLAGS) $^ -lcmocka $(SODIUM) -o $@
+	@echo '  LD      $@'
+	$(Q)$(CC) $(SANFLAGS) $^ -lcmocka $(SODIUM) -o $@
 $(O)/tools/%: $(O)/obj/tests/tools/%.o $(O)/libcore.a
 	@mkdir -p $(@D)
-	$(CC) -pie $(CFLAGS) $^ $(if $(findstring libcbor,$*),-lcbor) $(SODIUM) -o $@
+	@echo '  LD      $@'
+	$(Q)$(CC) -pie $(CFLAGS) $^ $(if $(findstring libcbor,$*),-lcbor) $(SODIUM) -o $@
 $(O)/fuzz/%: tests/fuzz/%.c $(CORE_SRC)
 	@mkdir -p $(@D)
-	clang $(filter-out -MMD -MP,$(BASE)) -g -O1 -fsanitize=fuzzer,address,undefined \
+	@echo '  LD      $@'
+	$(Q)clang $(filter-out -MMD -MP,$(BASE)) -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all $< $(CORE_SRC) $(SODIUM) -o $@
 
 unit: $(UNITS) $(UNITS_ASAN)
@@ -121,6 +135,7 @@ CHECKS	:= $(foreach t,$(UNITS),unit:$(notdir $(t))=$(TAP)\ $(t)) \
 	   $(foreach t,$(UNITS_ASAN),asan:$(notdir $(t))=$(TAP)\ $(t)) \
 	   vectors=$(O)/tools/vectors\ tests/vectors \
 	   independent=$(PYTHON)\ tests/vectors/independent.py\ $(O)/tools \
+	   $(foreach t,$(INTEG),integ:$(notdir $(t))=BUILD=$(O)\ PYTHON=$(PYTHON)\ $(t)) \
 	   $(foreach f,$(FUZZERS),fuzz:$(notdir $(f))=tests/fuzz/smoke.sh\ $(f)\ $(FUZZ_SMOKE))
 
 check: deps-check all $(UNITS) $(UNITS_ASAN) $(TOOLS) $(FUZZERS)

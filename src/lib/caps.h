@@ -37,3 +37,10 @@
 #define WIRE_V11		0x0101
 /* Default vsock port of the CellOS host. */
 #define WIRE_PORT		9001
+
+/* ---- logging ---- */
+
+/* A call site logs at most this many lines per window: a failing probe
+ * must not flood the console of a guest. */
+#define LOG_RL_BURST		5
+#define LOG_RL_WINDOW_NS	(10ull * 1000000000ull)

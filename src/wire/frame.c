@@ -370,7 +370,9 @@ int frame_decode_body(const uint8_t *body, size_t n, struct event *ev,
 	if (d.pos != n)
 		return WIRE_E_TRAILING_BYTES;
 	if (!(seen & EVK_BIT(EVK_PROBE_SOURCE)) && (seen & EVK_BIT(EVK_ACK_SEQ))) {
+		/* an ack carries nothing else the agent uses: drop the rest */
 		ev->source = PS_HOST_ACK;
+		ev->has = EVK_BIT(EVK_ACK_SEQ);
 		return 0;
 	}
 	return (seen & base) == base ? 0 : WIRE_E_MISSING_FIELD;

@@ -1,0 +1,68 @@
+/*
+ * sys.c: EINTR-safe helpers for reading small files and writing fully.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include "sys.h"
+
+ssize_t sys_read_fileat(int dirfd, const char *path, char *buf, size_t cap)
+{
+	size_t got = 0;
+	ssize_t n;
+	int fd, err;
+
+	do
+		fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	while (fd < 0 && errno == EINTR);
+	if (fd < 0)
+		return -1;
+	while (got < cap) {
+		n = read(fd, buf + got, cap - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n < 0) {
+				err = errno;
+				close(fd);
+				errno = err;
+				return -1;
+			}
+			break;
+		}
+		got += (size_t)n;
+	}
+	close(fd);
+	return (ssize_t)got;
+}
+
+ssize_t sys_read_file(const char *path, char *buf, size_t cap)
+{
+	return sys_read_fileat(AT_FDCWD, path, buf, cap);
+}
+
+int sys_write_all(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int sys_nonblock_cloexec(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return -1;
+	return fcntl(fd, F_SETFD, FD_CLOEXEC);
+}

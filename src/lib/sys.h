@@ -1,0 +1,17 @@
+/*
+ * sys.h: small syscall wrappers that retry on EINTR and return 0/-1 with
+ * errno, as the syscalls themselves do.
+ */
+#pragma once
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Read a whole small file (e.g. under /proc) into buf[0..cap).  Returns the
+ * bytes read (a file longer than cap is cut at cap), or -1. */
+ssize_t sys_read_file(const char *path, char *buf, size_t cap);
+/* Same, relative to a directory fd (openat). */
+ssize_t sys_read_fileat(int dirfd, const char *path, char *buf, size_t cap);
+/* Write all of buf to a blocking fd; -1 on error. */
+int sys_write_all(int fd, const void *buf, size_t n);
+/* Set O_NONBLOCK and FD_CLOEXEC on fd. */
+int sys_nonblock_cloexec(int fd);
