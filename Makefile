@@ -9,6 +9,7 @@
 
 .DELETE_ON_ERROR:
 .SUFFIXES:
+.SECONDARY:
 .PHONY: all check clean deps-build deps-check demo e2e bench fuzz unit
 
 O	:= build
@@ -157,3 +158,10 @@ clean:
 	rm -rf $(O)
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
+
+# ---- benchmarks (make bench; not part of make check) ----
+
+$(O)/bench/encoder: bench/encoder.c $(O)/libcore.a
+	@mkdir -p $(@D)
+	@echo '  LD      $@'
+	$(Q)$(CC) $(filter-out -MMD -MP,$(BASE)) -O2 $< $(O)/libcore.a -lcbor -o $@
