@@ -18,7 +18,7 @@ Q	:= $(if $(filter 1,$(V)),,@)
 WERROR	?= 0
 PYTHON	?= /usr/bin/python3
 FUZZ_TIME  ?= 60
-FUZZ_SMOKE ?= 20
+FUZZ_SMOKE ?= 15
 VERSION	:= 0.1.0
 
 WARN	:= -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
