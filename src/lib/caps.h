@@ -44,3 +44,16 @@
  * must not flood the console of a guest. */
 #define LOG_RL_BURST		5
 #define LOG_RL_WINDOW_NS	(10ull * 1000000000ull)
+
+/* ---- process probe ---- */
+
+/* Live processes the probe tracks (ppid, start, comm for the exit event):
+ * a microVM runs far fewer; past 3/4 of this, events go out without
+ * start_ns and the count shows in `untracked`. */
+#define PROC_TABLE_CAP		8192
+/* Raw cmdline bytes read at exec: more cannot fit a 4096-byte body. */
+#define PROC_ARGV_RAW		4096
+/* readlink buffer for /proc/PID/exe and the status file. */
+#define PROC_EXE_MAX		4096
+/* getdents64 buffer for a /proc walk. */
+#define PROC_DENTS_BYTES	16384
