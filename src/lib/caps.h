@@ -57,3 +57,12 @@
 #define PROC_EXE_MAX		4096
 /* getdents64 buffer for a /proc walk. */
 #define PROC_DENTS_BYTES	16384
+
+/* ---- file probe ---- */
+
+/* Declared watches: a cell declares a handful of paths, not a tree. */
+#define FS_WATCH_MAX		64
+/* A declared path, with its NUL. */
+#define FS_PATH_MAX		1024
+/* One read of the inotify fd: room for ~100 records with short names. */
+#define FS_READ_BYTES		8192
