@@ -10,7 +10,7 @@
 
 .DELETE_ON_ERROR:
 .SUFFIXES:
-.PHONY: all check clean deps-build deps-check deps-e2e demo e2e bench fuzz unit
+.PHONY: all check clean deps-build deps-check deps-e2e demo e2e e2e-build bench fuzz unit
 
 O	:= build
 V	?= 0
@@ -156,7 +156,8 @@ bench:
 # `make clean`), builds the guest's static /init and vsock self-test, packs
 # them with busybox, the three vsock modules, the steps, the workload and
 # both binaries into $(E2E)/initramfs.cpio, boots it under TCG and judges
-# the console log (tests/e2e/run.sh).  `make check` runs it as one entry.
+# the console log (tests/e2e/run.sh).  `make check` builds the same and
+# runs it as one harness entry.
 
 E2E	:= $(O)/e2e
 E2E_INIT := tests/e2e/init.c tests/e2e/child.c tests/e2e/step.c
@@ -191,10 +192,13 @@ $(E2E)/initramfs.cpio: tests/e2e/mkinitramfs.py $(E2E)/init $(E2E)/vsock-pingpon
 	@echo '  CPIO    $@'
 	$(Q)$(PYTHON) tests/e2e/mkinitramfs.py $@ $(E2E_CPIO)
 
-e2e: deps-e2e all $(E2E)/initramfs.cpio
+e2e-build: deps-e2e all $(E2E)/initramfs.cpio
+e2e: e2e-build
 	@tests/e2e/run.sh $(E2E)
 
-CHECKS	+= e2e=$(MAKE)\ --no-print-directory\ e2e
+check: e2e-build
+CHECKS	+= e2e-check=$(PYTHON)\ tests/e2e/test_check.py \
+	   e2e=tests/e2e/run.sh\ $(E2E)
 
 clean:
 	rm -rf $(O)

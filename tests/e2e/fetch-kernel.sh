@@ -18,19 +18,32 @@ t0=$(date +%s%N)
 
 die() { echo "fetch-kernel: $*" >&2; exit 1; }
 
-# apt-get download PKG...; as root, keep apt from dropping to _apt (which
-# cannot write here).  On a machine whose package lists are missing or
-# stale, update them once (root only) and try again.
+# apt-get download PKG... into the current folder; as root, keep apt from
+# dropping to _apt (which cannot write here).
 fetch() {
-	sandbox=""
-	[ "$(id -u)" = 0 ] && sandbox="-o APT::Sandbox::User=root"
-	# shellcheck disable=SC2086
-	apt-get -qq $sandbox download "$@" && return 0
-	[ "$(id -u)" = 0 ] || die "apt-get download $* failed (apt-get update as root?)"
-	echo "fetch-kernel: apt-get update -qq" >&2
-	apt-get update -qq
-	# shellcheck disable=SC2086
-	apt-get -qq $sandbox download "$@"
+	if [ "$(id -u)" = 0 ]; then
+		apt-get -qq -o APT::Sandbox::User=root download "$@"
+	else
+		apt-get -qq download "$@"
+	fi
+}
+
+# Resolve the ABI from the metapackage and download that exact image
+# package; sets dep (package=version), pkg and abi.
+resolve() {
+	rm -f ./*.deb
+	fetch linux-image-amd64 || return 1
+	# "linux-image-6.1.0-56-amd64 (= 6.1.192-2)" -> package=version
+	dep=$(dpkg-deb -f linux-image-amd64_*.deb Depends |
+		sed -n 's/^\(linux-image-[^ ,]*\) (= \([^)]*\)).*/\1=\2/p')
+	[ -n "$dep" ] || die "cannot read linux-image-amd64's dependency"
+	pkg=${dep%%=*}
+	abi=${pkg#linux-image-}
+	case $abi in
+	6.1.*) ;;
+	*) die "linux-image-amd64 points at $abi, not a 6.1 kernel" ;;
+	esac
+	fetch "$dep"
 }
 
 dl=$dir/dl
@@ -38,18 +51,14 @@ rm -rf "$dl" "$dir/vmlinux"
 mkdir -p "$dl/x"
 cd "$dl"
 
-fetch linux-image-amd64
-# "linux-image-6.1.0-56-amd64 (= 6.1.192-2)" -> package=version
-dep=$(dpkg-deb -f linux-image-amd64_*.deb Depends |
-	sed -n 's/^\(linux-image-[^ ,]*\) (= \([^)]*\)).*/\1=\2/p')
-[ -n "$dep" ] || die "cannot read linux-image-amd64's dependency"
-pkg=${dep%%=*}
-abi=${pkg#linux-image-}
-case $abi in
-6.1.*) ;;
-*) die "linux-image-amd64 points at $abi, not a 6.1 kernel" ;;
-esac
-fetch "$dep"
+# Package lists that are missing or stale (the pinned version gone from
+# the mirror) get one update, as root, then everything is resolved again.
+if ! resolve; then
+	[ "$(id -u)" = 0 ] || die "apt-get download failed (run apt-get update as root)"
+	echo "fetch-kernel: apt-get update -qq" >&2
+	apt-get update -qq
+	resolve || die "apt-get download failed"
+fi
 
 kmod=./lib/modules/$abi/kernel/net/vmw_vsock
 set -- "./boot/vmlinuz-$abi" "./boot/config-$abi"

@@ -7,9 +7,11 @@
  *   run   NAME SECS [>FILE] PROG ARGS...  run PROG, wait at most SECS;
  *                                          ok when it exits 0
  *   start NAME [>FILE] PROG ARGS...        start PROG in the background
- *   stop  NAME SECS EXE                    SIGTERM every process running
- *                                          EXE; ok when each was a child
- *                                          of init and exited 0 in SECS
+ *   stop  NAME SECS EXE                    SIGTERM each child of init
+ *                                          running EXE (as /proc/PID/exe
+ *                                          shows it: links resolved); ok
+ *                                          when there was one and each
+ *                                          exited 0 within SECS
  *   dump  NAME FILE                        copy FILE to the console:
  *                                          "E2E BEGIN NAME", "E2E| LINE"
  *                                          each, "E2E END NAME N"
@@ -129,17 +131,15 @@ static void step_stop(char **w, int n)
 
 	secs = n == 4 ? step_secs(w[2]) : -1;
 	np = secs < 0 ? 0 : child_find_exe(w[3], pids, E2E_WAIT_MAX);
+	for (i = 0; i < np; i++)
+		if (!step_is_child(pids[i]))
+			pids[i--] = pids[--np];
 	if (np == 0) {
-		e2e_step(w[1], 0, secs < 0 ? "usage: stop NAME SECS EXE" : "no such process");
+		e2e_step(w[1], 0, secs < 0 ? "usage: stop NAME SECS EXE" : "no such child of init");
 		return;
 	}
-	for (i = 0; i < np; i++) {
-		if (!step_is_child(pids[i])) {
-			e2e_step(w[1], 0, "not a child of init");
-			return;
-		}
+	for (i = 0; i < np; i++)
 		kill(pids[i], SIGTERM);
-	}
 	child_wait(pids, st, np, e2e_now_ns() + secs * 1000000000ull);
 	for (i = 0; i < np; i++) {
 		if (st[i] == -1)
