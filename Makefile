@@ -10,7 +10,7 @@
 
 .DELETE_ON_ERROR:
 .SUFFIXES:
-.PHONY: all check clean deps-build deps-check deps-e2e demo e2e e2e-build bench fuzz unit
+.PHONY: all check clean deps-build deps-check demo e2e bench fuzz unit
 
 O	:= build
 V	?= 0
@@ -159,6 +159,7 @@ bench:
 # the console log (tests/e2e/run.sh).  `make check` builds the same and
 # runs it as one harness entry.
 
+.PHONY: deps-e2e e2e-build
 E2E	:= $(O)/e2e
 E2E_INIT := tests/e2e/init.c tests/e2e/child.c tests/e2e/step.c
 E2E_MODS := vsock vmw_vsock_virtio_transport_common vsock_loopback

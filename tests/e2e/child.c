@@ -67,6 +67,8 @@ pid_t child_spawn(char *const argv[], const char *out)
 
 	if (pid == 0)
 		child_exec(argv, out);
+	if (pid > 0)
+		setpgid(pid, pid);	/* also here: a kill(-pid) may come first */
 	return pid;
 }
 

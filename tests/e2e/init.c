@@ -168,6 +168,7 @@ static void finish(int ok)
 		pause();
 }
 
+/* Set up, run the steps, end with the result line and power off. */
 int main(void)
 {
 	int ok, before;
