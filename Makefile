@@ -213,3 +213,7 @@ $(O)/bench/encoder: bench/encoder.c $(O)/libcore.a
 	@mkdir -p $(@D)
 	@echo '  LD      $@'
 	$(Q)$(CC) $(filter-out -MMD -MP,$(BASE)) -O2 $< $(O)/libcore.a -lcbor -o $@
+$(O)/bench/%: bench/%.c $(O)/libcore.a
+	@mkdir -p $(@D)
+	@echo '  LD      $@'
+	$(Q)$(CC) $(filter-out -MMD -MP,$(BASE)) -O2 $< $(O)/libcore.a -o $@
