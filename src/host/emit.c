@@ -21,13 +21,12 @@ static size_t host_id(struct host *h, struct hconn *c, char *id)
 static size_t guest_id(struct host *h, struct hconn *c,
 		       const struct event *ev, char *id)
 {
-	struct host_cell *cell = c->cell;
 	int n;
 
-	if (!c->bound || cell->boot_len == 0 || !(ev->has & EVK_BIT(EVK_SEQ)))
+	if (!c->bound || c->boot_len == 0 || !(ev->has & EVK_BIT(EVK_SEQ)))
 		return host_id(h, c, id);
-	n = snprintf(id, ID_MAX, "%s/%.*s/%u/%llu", cell->id,
-		     (int)cell->boot_len, cell->boot_id, cell->agent_pid,
+	n = snprintf(id, ID_MAX, "%s/%.*s/%u/%llu", c->cell->id,
+		     (int)c->boot_len, c->boot_id, c->agent_pid,
 		     (unsigned long long)ev->seq);
 	return n < ID_MAX ? (size_t)n : ID_MAX - 1;
 }
@@ -78,8 +77,8 @@ void emit_loss(struct host *h, struct hconn *c, const struct event *ev)
 /* The boot id of the connection's instance, when it said one. */
 static void put_boot(struct json_buf *j, struct hconn *c)
 {
-	if (c->bound && c->cell->boot_len > 0)
-		json_kv_str(j, "boot_id", c->cell->boot_id, c->cell->boot_len);
+	if (c->bound && c->boot_len > 0)
+		json_kv_str(j, "boot_id", c->boot_id, c->boot_len);
 }
 
 void emit_gap(struct host *h, struct hconn *c, const struct stamp_range *r)

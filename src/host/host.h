@@ -44,6 +44,7 @@ struct host_cell {
 	uint8_t has_inst;
 	uint16_t boot_len;
 	uint32_t agent_pid;
+	uint32_t gen;			/* +1 per new instance */
 	char boot_id[WIRE_SHORT_MAX];
 	uint64_t hseq;			/* host-made ids so far */
 	struct cell_stats st;
@@ -52,13 +53,19 @@ struct host_cell {
 struct hconn {
 	int fd;				/* -1: slot free */
 	struct host_cell *cell;
-	uint8_t bound;			/* said hello: seqs follow cell->inst */
+	uint8_t bound;			/* said hello: seqs follow cell->inst
+					 * while gen == cell->gen */
 	uint8_t silenced;		/* agent_silenced was written */
 	uint8_t acklen;			/* unsent bytes of an ack in ackbuf */
 	uint8_t has_ack;
 	uint64_t ack_sent;
 	uint64_t last_real;		/* realtime ns: last frame, or accept */
-	struct stamp_inst own;		/* seqs before any hello */
+	uint32_t gen;			/* the cell instance hello bound it to */
+	uint32_t agent_pid;		/* from its hello */
+	uint16_t boot_len;
+	char boot_id[WIRE_SHORT_MAX];
+	struct stamp_inst own;		/* seqs before any hello, or after
+					 * another hello took over the cell */
 	struct ka_node ka;
 	uint8_t ackbuf[48];
 	struct conn_rd rd;		/* last: the big part */

@@ -159,9 +159,14 @@ static void setup(void)
 /* Tell whoever waits that every socket is bound. */
 static void ready(void)
 {
-	log_warnx("ready: %u cell%s, run %s%s%s", host.ncells,
+	char pub[2 * sizeof(key.pk) + 1] = "";
+
+	if (opts.sign == SIGN_ED25519)
+		sodium_bin2hex(pub, sizeof(pub), key.pk, sizeof(key.pk));
+	log_warnx("ready: %u cell%s, run %s%s%s%s%s", host.ncells,
 		  host.ncells == 1 ? "" : "s", host.run_id,
-		  opts.sign ? ", signing key " : "", opts.sign ? key.kid : "");
+		  opts.sign ? ", signing key id " : "", opts.sign ? key.kid : "",
+		  pub[0] ? ", public key: ed25519-pub " : "", pub);
 	if (opts.ready_fd >= 0) {
 		(void)!write(opts.ready_fd, "ready\n", 6);
 		close(opts.ready_fd);

@@ -6,9 +6,11 @@
  * 0; a later one, e.g. after the receiver restarted, starts at its
  * resume_seq).  A hello with session > 1 from the same boot_id and pid
  * continues the instance on the new connection: frames it replays that
- * were already written are dropped.  Frames before any hello keep their
- * own per-connection seq state; frames without seq (v1.0) are written as
- * they come, with no gap or dedupe possible.
+ * were already written are dropped.  A cell follows one instance at a
+ * time: a connection whose instance another hello replaced, and frames
+ * before any hello, keep their own per-connection seq state.  Frames
+ * without seq (v1.0) are written as they come, with no gap or dedupe
+ * possible.
  *
  * The guest's host stamp is never read: cell, run and time come from the
  * socket and the receiver (the decoder has no such keys to fill).
@@ -35,6 +37,7 @@ void recv_open(struct host *h, struct hconn *c, struct host_cell *cell,
 	c->fd = fd;
 	c->cell = cell;
 	c->bound = c->silenced = c->acklen = c->has_ack = 0;
+	c->boot_len = 0;
 	c->ack_sent = 0;
 	c->last_real = h->now_real;
 	stamp_start(&c->own, 0, 0);
@@ -43,6 +46,12 @@ void recv_open(struct host *h, struct hconn *c, struct host_cell *cell,
 	conn_init(&c->rd);
 	cell->st.conns++;
 	cell->st.open++;
+}
+
+/* The seq state c's frames follow. */
+static struct stamp_inst *inst_of(struct hconn *c)
+{
+	return c->bound && c->gen == c->cell->gen ? &c->cell->inst : &c->own;
 }
 
 /* agent.hello: bind c to the cell's instance, new or continued. */
@@ -56,9 +65,15 @@ static void on_hello(struct host_cell *cell, struct hconn *c,
 	if (!(ev->has & EVK_BIT(EVK_BOOT_ID)))
 		bl = 0;
 	c->bound = 1;
+	c->boot_len = (uint16_t)bl;
+	memcpy(c->boot_id, b, bl);
+	c->agent_pid = (uint32_t)ev->pid;
 	if (session > 1 && cell->has_inst && bl > 0 && bl == cell->boot_len &&
-	    !memcmp(b, cell->boot_id, bl) && ev->pid == cell->agent_pid)
+	    !memcmp(b, cell->boot_id, bl) && ev->pid == cell->agent_pid) {
+		c->gen = cell->gen;
 		return;
+	}
+	c->gen = ++cell->gen;
 	cell->has_inst = 1;
 	cell->boot_len = (uint16_t)bl;
 	memcpy(cell->boot_id, b, bl);
@@ -83,7 +98,7 @@ static void emit_gaps(struct host *h, struct hconn *c,
 /* A good frame with a seq: dedupe, gaps, then its line. */
 static void seq_frame(struct host *h, struct hconn *c, const struct event *ev)
 {
-	struct stamp_inst *in = c->bound ? &c->cell->inst : &c->own;
+	struct stamp_inst *in = inst_of(c);
 	struct stamp_verdict v, lv;
 	int cls = ev->source == PS_AGENT_HELLO ? STAMP_HELLO :
 		ev->source == PS_AGENT_LOSS ? STAMP_OOB : STAMP_DATA;
@@ -165,7 +180,7 @@ static int ack_push(struct hconn *c)
 /* Ack the highest seq every line up to which is written. */
 static void ack(struct host *h, struct hconn *c)
 {
-	struct stamp_inst *in = c->bound ? &c->cell->inst : &c->own;
+	struct stamp_inst *in = inst_of(c);
 	uint64_t s;
 	int n;
 
@@ -192,7 +207,7 @@ int recv_done(struct host *h, struct hconn *c)
 	if (out_flush(&h->out) < 0) {
 		if (!h->ack)
 			return 0;	/* counted and logged by out.c */
-		stamp_rewind(c->bound ? &c->cell->inst : &c->own);
+		stamp_rewind(inst_of(c));
 		return -1;
 	}
 	if (h->ack)
