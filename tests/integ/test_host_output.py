@@ -102,6 +102,8 @@ def ack_held():
     s.settimeout(5)
     try:
         data = s.recv(4096)             # b"": the receiver closed it
+    except ConnectionResetError:
+        data = b""
     except socket.timeout:
         data = None
     st = h.stats()
