@@ -144,7 +144,8 @@ class Host:
                 data = f.read()
         except FileNotFoundError:
             return []
-        return [l for l in data.split(b"\n") if l]
+        # whole lines only: the receiver may be writing the last one
+        return [l for l in data.split(b"\n")[:-1] if l]
 
     def lines(self):
         return [json.loads(l) for l in self.raw_lines()]
