@@ -26,12 +26,16 @@ static void deliver(const uint8_t *f, size_t body, struct event *scratch,
 	fn(arg, rc, rc < 0 ? NULL : scratch, WIRE_HDR_LEN + body);
 }
 
-/* The stream cannot be trusted any more. */
-static int too_large(struct conn_rd *r, conn_frame_fn *fn, void *arg)
+/* The stream cannot be trusted any more; hdr is the length prefix. */
+static int too_large(struct conn_rd *r, const uint8_t *hdr,
+		     conn_frame_fn *fn, void *arg)
 {
+	size_t n = WIRE_HDR_LEN + ((size_t)hdr[0] | (size_t)hdr[1] << 8 |
+				   (size_t)hdr[2] << 16 | (size_t)hdr[3] << 24);
+
 	r->dead = 1;
 	r->len = 0;
-	fn(arg, WIRE_E_FRAME_TOO_LARGE, NULL, 0);
+	fn(arg, WIRE_E_FRAME_TOO_LARGE, NULL, n);
 	return WIRE_E_FRAME_TOO_LARGE;
 }
 
@@ -51,7 +55,7 @@ static long complete(struct conn_rd *r, const uint8_t *p, size_t n,
 			return (long)used;
 	}
 	if (frame_peek(r->buf, r->len, &body) < 0) {
-		too_large(r, fn, arg);
+		too_large(r, r->buf, fn, arg);
 		return -1;
 	}
 	take = WIRE_HDR_LEN + body - r->len;
@@ -85,7 +89,7 @@ int conn_feed(struct conn_rd *r, const uint8_t *p, size_t n,
 	while (n > 0) {
 		rc = frame_peek(p, n, &body);
 		if (rc == WIRE_E_FRAME_TOO_LARGE)
-			return too_large(r, fn, arg);
+			return too_large(r, p, fn, arg);
 		if (rc < 0 || n < WIRE_HDR_LEN + body) {
 			memcpy(r->buf, p, n);	/* n < WIRE_MAX_FRAME here */
 			r->len = (uint32_t)n;

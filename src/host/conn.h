@@ -14,8 +14,10 @@
 #include "wire/event.h"
 
 /* Called once per frame: err is 0 and ev the decoded event, or err is a
- * negative wire error (ev then holds nothing useful).  n is the frame's
- * length on the stream (prefix included), 0 for an unframed tail. */
+ * negative wire error (ev is then NULL).  n is the frame's length on the
+ * stream (prefix included): for FrameTooLarge the length its prefix
+ * claims, for a tail at the end (ShortHeader, FrameTruncated) the bytes
+ * that were there. */
 typedef void conn_frame_fn(void *arg, int err, const struct event *ev,
 			   size_t n);
 

@@ -80,6 +80,7 @@ static void lost(struct out *o, size_t done, int err)
 	o->lines += whole;
 	o->lost += o->pending - whole;
 	o->errors++;
+	o->failed = 1;
 	o->last_errno = err;
 	o->midline = done > 0 && o->buf[done - 1] != '\n' ? 1 : o->midline;
 	errno = err;
@@ -90,23 +91,21 @@ static void lost(struct out *o, size_t done, int err)
 int out_flush(struct out *o)
 {
 	size_t done = 0;
-	int err = 0, rc = 0;
+	int err = 0, rc;
 
-	if (o->len == 0)
-		return 0;
-	if (o->midline && write_some(o->fd, "\n", 1, &err) == 1)
+	if (o->len > 0 && o->midline && write_some(o->fd, "\n", 1, &err) == 1)
 		o->midline = 0;
-	if (!err) {
+	if (o->len > 0 && !err) {
 		done = write_some(o->fd, o->buf, o->len, &err);
 		o->bytes += done;
 	}
-	if (err) {
+	if (err)
 		lost(o, done, err);
-		rc = -1;
-	} else {
+	else
 		o->lines += o->pending;
-	}
+	rc = o->failed ? -1 : 0;
 	o->len = 0;
 	o->pending = 0;
+	o->failed = 0;
 	return rc;
 }

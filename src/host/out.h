@@ -24,6 +24,8 @@ struct out {
 	size_t cap;
 	unsigned pending;		/* lines in buf */
 	int midline;			/* the last write ended inside a line */
+	int failed;			/* a flush lost lines since out_flush
+					 * last returned */
 	int last_errno;
 	uint64_t lines;			/* written whole */
 	uint64_t bytes;
@@ -41,6 +43,7 @@ void out_begin(struct out *o, struct json_buf *j);
 /* Finish the line j wrote: sign it, add the newline.  -1 when it did not
  * fit (counted in overflow, the line dropped). */
 int out_commit(struct out *o, struct json_buf *j);
-/* Write what is buffered.  0 when every pending line was written (or
- * there were none), -1 when some were lost. */
+/* Write what is buffered.  0 when every line made since the last call
+ * was written, -1 when some were lost (here, or in a flush out_begin
+ * made to find room). */
 int out_flush(struct out *o);

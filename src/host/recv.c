@@ -13,7 +13,11 @@
  * possible.
  *
  * The guest's host stamp is never read: cell, run and time come from the
- * socket and the receiver (the decoder has no such keys to fill).
+ * socket and the receiver (the decoder has no such keys to fill).  Only
+ * a frame that decodes counts as a sign of life for the keep-alive: a
+ * guest that sends garbage is as silent as one that sends nothing.  An
+ * ack-shaped frame from the guest (no probe_source) is rejected as
+ * MissingField, as a v1.0 host would.
  */
 #include <errno.h>
 #include <stddef.h>

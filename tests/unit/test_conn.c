@@ -120,6 +120,7 @@ static void too_large(void **state)
 		assert_int_equal(feed(big[i] + 2, 2), WIRE_E_FRAME_TOO_LARGE);
 		assert_int_equal(seen.n, 2);
 		assert_int_equal(seen.err[1], WIRE_E_FRAME_TOO_LARGE);
+		assert_int_equal(seen.len[1], i == 0 ? 4101 : 4 + 0xffffffffull);
 		/* nothing after it is trusted */
 		assert_int_equal(feed(golden, glen), WIRE_E_FRAME_TOO_LARGE);
 		assert_int_equal(seen.n, 2);
