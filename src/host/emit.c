@@ -71,7 +71,8 @@ void emit_loss(struct host *h, struct hconn *c, const struct event *ev)
 	ce_fields(&j, ev);
 	end(h, c, &j);
 	c->cell->st.losses++;
-	c->cell->st.lost_seqs += ev->count;
+	if (ev->has & EVK_BIT(EVK_COUNT))
+		c->cell->st.lost_seqs += ev->count;
 }
 
 /* The boot id of the connection's instance, when it said one. */

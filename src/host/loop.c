@@ -76,6 +76,8 @@ static void drop(struct loop *l, struct host *h, struct hconn *c)
 	recv_clock(h);
 	recv_close(h, c);
 	out_flush(&h->out);
+	log_info("cell %s: connection closed (%llu open)", c->cell->id,
+		 (unsigned long long)c->cell->st.open);
 	close(c->fd);
 	c->fd = -1;
 	l->freelist[l->nfree++] = (uint32_t)(c - l->pool);
@@ -102,6 +104,8 @@ static void adopt(struct loop *l, struct host *h, int fd,
 	c = &l->pool[l->freelist[--l->nfree]];
 	recv_clock(h);
 	recv_open(h, c, cell, fd);
+	log_info("cell %s: connection open (%llu open)", cell->id,
+		 (unsigned long long)cell->st.open);
 	if (watch(l->ep, fd, EPOLLIN | EPOLLRDHUP, TAG(K_CONN, c - l->pool)) < 0) {
 		LOG_RL(log_warn, "cell %s: epoll_ctl", cell->id);
 		drop(l, h, c);

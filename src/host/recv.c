@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 #include "emit.h"
 #include "lib/clock.h"
+#include "lib/log.h"
 #include "recv.h"
 #include "wire/frame.h"
 
@@ -117,8 +118,10 @@ static void seq_frame(struct host *h, struct hconn *c, const struct event *ev)
 		emit_guest(h, c, ev);
 		return;
 	}
-	stamp_lost(in, ev->has & EVK_BIT(EVK_FIRST_SEQ) ? ev->first_seq : 0,
-		   ev->has & EVK_BIT(EVK_FIRST_SEQ) ? ev->count : 0, &lv);
+	if ((ev->has & EVK_BIT(EVK_FIRST_SEQ)) && (ev->has & EVK_BIT(EVK_COUNT)))
+		stamp_lost(in, ev->first_seq, ev->count, &lv);
+	else
+		lv.ngaps = 0;		/* a loss without a range resolves none */
 	emit_gaps(h, c, &lv);
 	emit_loss(h, c, ev);
 }
@@ -135,6 +138,8 @@ static void on_frame(void *arg, int err, const struct event *ev, size_t n)
 	if (err == 0 && ev->source == PS_HOST_ACK)
 		err = WIRE_E_MISSING_FIELD;	/* an ack is no guest frame */
 	if (err < 0) {
+		log_debug("cell %s: frame of %zu bytes rejected: %s",
+			  c->cell->id, n, wire_errname(err));
 		emit_rejected(h, c, err, n);
 		return;
 	}

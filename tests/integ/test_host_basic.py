@@ -167,6 +167,25 @@ def seqs_and_replay():
     h.stop()
 
 
+def loss_without_range():
+    h = Host()
+    s = h.connect()
+    s.sendall(frame(hello(0)) +
+              frame(ev("agent.loss", pid=7, seq=1, reason="ring_overwrite",
+                       first_seq=2, count=3)) +
+              frame(ev("agent.loss", pid=7, seq=5, reason="probe_error",
+                       first_seq=10)) +         # no count: no range
+              frame(spawned(6)) + frame(spawned(14)))
+    ls = h.wait_count(6)
+    drops = [(l["data"]["detected_by"], l["data"].get("first_seq"),
+              l["data"].get("count")) for l in ls if l["type"] == CE + "telemetry_dropped"]
+    t.ok(drops == [("agent", 2, 3), ("agent", 10, None), ("host", 7, 7)],
+         "an agent.loss without count resolves no seqs (nothing stale)", drops)
+    st = h.stats()
+    t.ok("agent losses 2 (3 seqs)" in st, "loss counters", st)
+    h.stop()
+
+
 def keepalive():
     h = Host(args=["--keepalive-ms", "300"])
     quiet = h.connect()
@@ -236,6 +255,7 @@ readiness()
 vectors_out()
 stamp_and_escaping()
 seqs_and_replay()
+loss_without_range()
 keepalive()
 acks()
 v10_stream()
