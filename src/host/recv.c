@@ -100,29 +100,33 @@ static void emit_gaps(struct host *h, struct hconn *c,
 		emit_gap(h, c, &v->gap[i]);
 }
 
-/* A good frame with a seq: dedupe, gaps, then its line. */
-static void seq_frame(struct host *h, struct hconn *c, const struct event *ev)
+/* A good frame with a seq: 1 when it was written before (drop it),
+ * after writing the gaps it shows. */
+static int seq_dup(struct host *h, struct hconn *c, const struct event *ev)
 {
-	struct stamp_inst *in = inst_of(c);
-	struct stamp_verdict v, lv;
+	struct stamp_verdict v;
 	int cls = ev->source == PS_AGENT_HELLO ? STAMP_HELLO :
 		ev->source == PS_AGENT_LOSS ? STAMP_OOB : STAMP_DATA;
 
-	stamp_frame(in, ev->seq, cls, &v);
+	stamp_frame(inst_of(c), ev->seq, cls, &v);
 	if (v.dup) {
 		c->cell->st.dups++;
-		return;
+		return 1;
 	}
 	emit_gaps(h, c, &v);
-	if (ev->source != PS_AGENT_LOSS) {
-		emit_guest(h, c, ev);
-		return;
+	return 0;
+}
+
+/* agent.loss: its range is resolved first (so the gap check never counts
+ * it again), then it is written as telemetry_dropped. */
+static void loss(struct host *h, struct hconn *c, const struct event *ev)
+{
+	struct stamp_verdict v;
+
+	if ((ev->has & EVK_BIT(EVK_FIRST_SEQ)) && (ev->has & EVK_BIT(EVK_COUNT))) {
+		stamp_lost(inst_of(c), ev->first_seq, ev->count, &v);
+		emit_gaps(h, c, &v);
 	}
-	if ((ev->has & EVK_BIT(EVK_FIRST_SEQ)) && (ev->has & EVK_BIT(EVK_COUNT)))
-		stamp_lost(in, ev->first_seq, ev->count, &lv);
-	else
-		lv.ngaps = 0;		/* a loss without a range resolves none */
-	emit_gaps(h, c, &lv);
 	emit_loss(h, c, ev);
 }
 
@@ -148,10 +152,10 @@ static void on_frame(void *arg, int err, const struct event *ev, size_t n)
 		ka_touch(&h->ka, &c->ka, h->now_mono);
 	if (ev->source == PS_AGENT_HELLO)
 		on_hello(c->cell, c, ev);
-	if (ev->has & EVK_BIT(EVK_SEQ))
-		seq_frame(h, c, ev);
-	else if (ev->source == PS_AGENT_LOSS)
-		emit_loss(h, c, ev);
+	if ((ev->has & EVK_BIT(EVK_SEQ)) && seq_dup(h, c, ev))
+		return;
+	if (ev->source == PS_AGENT_LOSS)
+		loss(h, c, ev);
 	else
 		emit_guest(h, c, ev);
 }

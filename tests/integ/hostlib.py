@@ -75,9 +75,14 @@ def ev(source, pid=1, comm="t", ns=1, version=0x0101, **ext):
 
 
 def hello(seq, session=1, resume=None, boot="b00t", pid=7):
-    return ev("agent.hello", pid=pid, comm="cellos-telemetr", seq=seq,
-              agent_version="0.1.0", boot_id=boot, session=session,
-              resume_seq=seq + 1 if resume is None else resume)
+    """A hello; seq None: without seq, as our agent sends it (a frame of
+    its own, outside the ring), resume_seq then being required."""
+    d = ev("agent.hello", pid=pid, comm="cellos-telemetr",
+           agent_version="0.1.0", boot_id=boot, session=session,
+           resume_seq=seq + 1 if resume is None else resume)
+    if seq is not None:
+        d = dict(list(d.items())[:5] + [("seq", seq)] + list(d.items())[5:])
+    return d
 
 
 def spawned(seq, pid=100):

@@ -186,6 +186,34 @@ def loss_without_range():
     h.stop()
 
 
+def seqless_agent_frames():
+    """hello and agent.loss without seq (the agent's own frames, outside
+    its ring) still bind the instance and resolve the loss range."""
+    h = Host()
+    s = h.connect()
+    s.sendall(frame(hello(None, session=1, resume=0)) +
+              b"".join(frame(spawned(i)) for i in range(5)) +
+              frame(ev("agent.loss", pid=7, reason="ring_overwrite",
+                       first_seq=5, count=5)) + frame(spawned(10)))
+    ls = h.wait_count(8)
+    s.close()
+    drops = [(l["data"]["detected_by"], l["data"]["first_seq"], l["data"]["count"])
+             for l in ls if l["type"] == CE + "telemetry_dropped"]
+    t.ok(drops == [("agent", 5, 5)], "a seq-less agent.loss is not counted "
+         "again as a gap", drops)
+    s = h.connect()
+    s.sendall(frame(hello(None, session=2, resume=8)) +
+              b"".join(frame(spawned(i)) for i in (8, 9, 10, 11)))
+    ls = h.wait_count(10)
+    time.sleep(0.3)
+    seqs = [l["data"].get("seq") for l in h.lines()
+            if l["data"].get("probe_source") == "process.spawned"]
+    t.ok(seqs == [0, 1, 2, 3, 4, 10, 11] and
+         counter(h.stats(), "dups") == 3,
+         "after a seq-less session-2 hello, replays are dropped", seqs)
+    h.stop()
+
+
 def keepalive():
     h = Host(args=["--keepalive-ms", "300"])
     quiet = h.connect()
@@ -256,6 +284,7 @@ vectors_out()
 stamp_and_escaping()
 seqs_and_replay()
 loss_without_range()
+seqless_agent_frames()
 keepalive()
 acks()
 v10_stream()
