@@ -4,10 +4,12 @@ TAP output, frames built with cbor2 (an encoder independent of ours), the
 vector files, and a running cellos-telemetry-host with its output file and
 stderr collected in the background.  Not a test itself (no test_ prefix).
 """
+import atexit
 import json
 import os
 import re
 import select
+import shutil
 import signal
 import socket
 import struct
@@ -89,12 +91,28 @@ def spawned(seq, pid=100):
     return ev("process.spawned", pid=pid, comm="sh", ns=1000 + seq, seq=seq)
 
 
+_TMPDIRS = []
+
+
+@atexit.register
+def _cleanup():
+    for d in _TMPDIRS:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def tmpdir(prefix="cth-"):
+    """A folder under /tmp, removed when the test script ends."""
+    d = tempfile.mkdtemp(prefix=prefix, dir="/tmp")
+    _TMPDIRS.append(d)
+    return d
+
+
 class Host:
     """One receiver process with cells CELLS, output in a file."""
 
     def __init__(self, cells=("c1",), args=(), out=None, stdout=None,
                  run_id="test", tmp=None, pass_fds=()):
-        self.tmp = tmp or tempfile.mkdtemp(prefix="cth-", dir="/tmp")
+        self.tmp = tmp or tmpdir()
         self.paths = {c: os.path.join(self.tmp, c + ".sock") for c in cells}
         self.out = out if out is not None else os.path.join(self.tmp, "out.jsonl")
         argv = [HOST, "--run-id", run_id]

@@ -12,10 +12,9 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from hostlib import HOST, Host, Tap, vectors  # noqa: E402
+from hostlib import HOST, Host, Tap, tmpdir, vectors  # noqa: E402
 
 t = Tap()
 KEY = bytes(range(32))
@@ -31,7 +30,7 @@ def keyfile(tmp, text):
 
 
 def run_signed(alg, text):
-    tmp = tempfile.mkdtemp(prefix="cth-sign-", dir="/tmp")
+    tmp = tmpdir("cth-sign-")
     kf = keyfile(tmp, text)
     h = Host(args=["--sign", alg, "--key-file", kf], tmp=tmp)
     s = h.connect()
@@ -81,7 +80,7 @@ def hmac_lines():
     t.ok(r.returncode == 0 and "%d lines good, 0 bad" % len(lines) in r.stdout,
          "--verify accepts them", r.stdout + r.stderr)
     tamper(kf, h.out, lines)
-    other = keyfile(tempfile.mkdtemp(dir="/tmp"), "hmac-sha256 " + bytes(32).hex())
+    other = keyfile(tmpdir(), "hmac-sha256 " + bytes(32).hex())
     r = verify(other, h.out)
     t.ok(r.returncode == 1 and "0 lines good" in r.stdout, "another key fails", r.stdout)
 
@@ -94,7 +93,7 @@ def ed25519_lines():
     t.ok(r.returncode == 0 and "%d lines good, 0 bad" % len(lines) in r.stdout,
          "Ed25519: --verify with the seed key", r.stdout + r.stderr)
     if m:
-        pub = keyfile(tempfile.mkdtemp(dir="/tmp"), m.group(1))
+        pub = keyfile(tmpdir(), m.group(1))
         r = verify(pub, h.out)
         t.ok(r.returncode == 0 and "0 bad" in r.stdout,
              "Ed25519: --verify with the public key alone", r.stdout + r.stderr)
