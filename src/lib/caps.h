@@ -38,13 +38,6 @@
 /* Default vsock port of the CellOS host. */
 #define WIRE_PORT		9001
 
-/* ---- logging ---- */
-
-/* A call site logs at most this many lines per window: a failing probe
- * must not flood the console of a guest. */
-#define LOG_RL_BURST		5
-#define LOG_RL_WINDOW_NS	(10ull * 1000000000ull)
-
 /* ---- host receiver (cellos-telemetry-host) ---- */
 
 /* Connections open at once, all cells together: each costs a fixed
@@ -74,3 +67,10 @@
 #define HOST_SEQ_AHEAD		8
 /* epoll events taken per wait. */
 #define HOST_EPOLL_BATCH	64
+
+/* ---- logging ---- */
+
+/* A call site logs at most this many lines per window: a failing probe
+ * must not flood the console of a guest. */
+#define LOG_RL_BURST		5
+#define LOG_RL_WINDOW_NS	(10ull * 1000000000ull)
