@@ -3,7 +3,7 @@
  * shared context the per-frame code (recv.c, emit.c) works on.
  *
  * Types only.  Every table is sized at set-up from caps.h; connections
- * come from a fixed pool (loop.c), never from a per-frame allocation.
+ * come from a fixed pool (serve.c), never from a per-frame allocation.
  */
 #pragma once
 #include <stdint.h>

@@ -13,7 +13,7 @@
 #include <sodium.h>
 #include "lib/log.h"
 #include "listen.h"
-#include "loop.h"
+#include "serve.h"
 #include "opts.h"
 #include "recv.h"
 #include "sign.h"
@@ -23,7 +23,7 @@
 static struct host_opts opts;
 static struct host host;
 static struct sign_key key;
-static struct loop loop;
+static struct serve srv;
 static char outbuf[HOST_OUT_BUF];
 static char run_id[33];
 
@@ -152,7 +152,7 @@ static void setup(void)
 	out_init(&host.out, open_out(), outbuf, sizeof(outbuf),
 		 opts.sign ? &key : NULL);
 	vfd = bind_cells();
-	if (loop_init(&loop, &host, vfd) < 0)
+	if (serve_init(&srv, &host, vfd) < 0)
 		fatal("set-up");
 }
 
@@ -215,6 +215,6 @@ int main(int argc, char **argv)
 		return verify_main();
 	setup();
 	ready();
-	loop_run(&loop, &host);
+	serve_run(&srv, &host);
 	return finish();
 }

@@ -3,7 +3,7 @@
  * host stamp, hello and instance tracking, dedupe and gaps (stamp.c),
  * lines (emit.c), then after each batch the flush and the ack.
  *
- * No sockets are opened or closed here (loop.c does that); the only I/O
+ * No sockets are opened or closed here (serve.c does that); the only I/O
  * is the output flush and the small ack write on the connection's fd.
  * A test or fuzzer drives it with any fd (or -1 without --ack).
  */

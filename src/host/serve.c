@@ -1,5 +1,5 @@
 /*
- * loop.c: the epoll loop of loop.h.  Set-up may fail; once loop_run
+ * serve.c: the epoll loop of serve.h.  Set-up may fail; once serve_run
  * runs, errors are counted and logged (rate limited), never fatal.
  */
 #include <errno.h>
@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include "lib/log.h"
 #include "listen.h"
-#include "loop.h"
+#include "serve.h"
 #include "recv.h"
 #include "stats.h"
 
@@ -41,7 +41,7 @@ static int signals(void)
 	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
-int loop_init(struct loop *l, struct host *h, int vsock_fd)
+int serve_init(struct serve *l, struct host *h, int vsock_fd)
 {
 	unsigned i;
 
@@ -71,7 +71,7 @@ int loop_init(struct loop *l, struct host *h, int vsock_fd)
 }
 
 /* Close c and give its slot back; partial frames are reported. */
-static void drop(struct loop *l, struct host *h, struct hconn *c)
+static void drop(struct serve *l, struct host *h, struct hconn *c)
 {
 	recv_clock(h);
 	recv_close(h, c);
@@ -84,7 +84,7 @@ static void drop(struct loop *l, struct host *h, struct hconn *c)
 }
 
 /* A connection for cell (NULL: refused, unknown CID). */
-static void adopt(struct loop *l, struct host *h, int fd,
+static void adopt(struct serve *l, struct host *h, int fd,
 		  struct host_cell *cell)
 {
 	struct hconn *c;
@@ -124,7 +124,7 @@ static struct host_cell *by_cid(struct host *h, uint32_t cid)
 }
 
 /* Accept what is waiting on lfd (a bounded number per wakeup). */
-static void accept_some(struct loop *l, struct host *h, int lfd,
+static void accept_some(struct serve *l, struct host *h, int lfd,
 			struct host_cell *cell)
 {
 	uint32_t cid = 0;
@@ -142,7 +142,7 @@ static void accept_some(struct loop *l, struct host *h, int lfd,
 }
 
 /* Read c: at most HOST_READS_PER_WAKE reads, then flush and ack. */
-static void readable(struct loop *l, struct host *h, struct hconn *c)
+static void readable(struct serve *l, struct host *h, struct hconn *c)
 {
 	static uint8_t buf[HOST_READ_CHUNK];
 	int i, close_it = 0;
@@ -170,7 +170,7 @@ static void readable(struct loop *l, struct host *h, struct hconn *c)
 /* Arm the timer for the earliest keep-alive deadline, if it is earlier
  * than the one armed (deadlines only move later, so a timer that fires
  * early just finds nothing due and is armed again). */
-static void arm(struct loop *l, struct host *h)
+static void arm(struct serve *l, struct host *h)
 {
 	uint64_t d = ka_deadline(&h->ka);
 	struct itimerspec its;
@@ -184,7 +184,7 @@ static void arm(struct loop *l, struct host *h)
 		l->armed = d;
 }
 
-static void timer(struct loop *l, struct host *h)
+static void timer(struct serve *l, struct host *h)
 {
 	uint64_t n;
 
@@ -195,7 +195,7 @@ static void timer(struct loop *l, struct host *h)
 }
 
 /* Handle pending signals; returns 1 to stop. */
-static int signal_in(struct loop *l, struct host *h)
+static int signal_in(struct serve *l, struct host *h)
 {
 	struct signalfd_siginfo si;
 	int stop = 0;
@@ -209,7 +209,7 @@ static int signal_in(struct loop *l, struct host *h)
 	return stop;
 }
 
-static int dispatch(struct loop *l, struct host *h, uint64_t tag)
+static int dispatch(struct serve *l, struct host *h, uint64_t tag)
 {
 	uint32_t i = (uint32_t)tag;
 
@@ -233,7 +233,7 @@ static int dispatch(struct loop *l, struct host *h, uint64_t tag)
 	return 0;
 }
 
-void loop_run(struct loop *l, struct host *h)
+void serve_run(struct serve *l, struct host *h)
 {
 	struct epoll_event ev[HOST_EPOLL_BATCH];
 	int n, i, stop = 0;

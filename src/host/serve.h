@@ -1,5 +1,5 @@
 /*
- * loop.h: the receiver's one event loop: epoll over the listeners, the
+ * serve.h: the receiver's one event loop: epoll over the listeners, the
  * connections, a signalfd (SIGUSR1: counters; SIGTERM/SIGINT: stop) and
  * one timerfd at the earliest keep-alive deadline.
  *
@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include "host.h"
 
-struct loop {
+struct serve {
 	int ep;
 	int sfd;			/* signalfd */
 	int tfd;			/* timerfd, CLOCK_MONOTONIC, absolute */
@@ -25,6 +25,6 @@ struct loop {
 
 /* Set up around listeners already in h->cells[].lfd (and vsock_fd).
  * -1 with errno on failure (set-up may fail loudly). */
-int loop_init(struct loop *l, struct host *h, int vsock_fd);
+int serve_init(struct serve *l, struct host *h, int vsock_fd);
 /* Run until SIGTERM or SIGINT; then close every connection. */
-void loop_run(struct loop *l, struct host *h);
+void serve_run(struct serve *l, struct host *h);
