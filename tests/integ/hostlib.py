@@ -92,10 +92,16 @@ def spawned(seq, pid=100):
 
 
 _TMPDIRS = []
+_PROCS = []
 
 
 @atexit.register
 def _cleanup():
+    """A test that died half-way leaves no receiver and no folder behind."""
+    for p in _PROCS:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
     for d in _TMPDIRS:
         shutil.rmtree(d, ignore_errors=True)
 
@@ -124,6 +130,7 @@ class Host:
         self.err = []
         self.proc = subprocess.Popen(argv, stdout=stdout or subprocess.DEVNULL,
                                      stderr=subprocess.PIPE, pass_fds=pass_fds)
+        _PROCS.append(self.proc)
         self.ready = self._wait_ready()
         self.reader = threading.Thread(target=self._drain, daemon=True)
         self.reader.start()
