@@ -46,6 +46,10 @@ LIB_SRC   := $(wildcard src/lib/*.c)
 AGENT_SRC := $(filter-out src/agent/main.c,$(wildcard src/agent/*.c))
 HOST_SRC  := $(filter-out src/host/main.c,$(wildcard src/host/*.c))
 CORE_SRC  := $(WIRE_SRC) $(LIB_SRC) $(AGENT_SRC) $(HOST_SRC)
+# ar keeps one member per file name: two modules named alike would
+# silently lose one of them inside libcore.a.
+DUP_NAMES := $(shell printf '%s\n' $(notdir $(CORE_SRC)) | sort | uniq -d)
+$(if $(DUP_NAMES),$(error source file names must be unique across src/: $(DUP_NAMES)))
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_HELP := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
 TOOL_SRC  := $(wildcard tests/tools/*.c)
