@@ -51,9 +51,9 @@
 #define AGENT_DEFAULT_CID	2
 /* DESIGN.md §3: 1 MiB of encoded frames, about 10k typical events. */
 #define AGENT_RING_DEFAULT	(1u << 20)
-/* The ring must hold the frame being written plus several of the largest
- * frames, or overwrite-oldest would thrash. */
-#define AGENT_RING_MIN		(16u * WIRE_MAX_FRAME)
+/* The ring must hold the frame being written plus many of the largest
+ * ones (64 KiB: 15), or overwrite-oldest would thrash. */
+#define AGENT_RING_MIN		(64u << 10)
 /* A microVM's memory is small: more than 64 MiB of backlog is a mistake. */
 #define AGENT_RING_MAX		(64u << 20)
 /* WIRE.md §4: one heartbeat a second by default. */
