@@ -29,7 +29,7 @@
 static struct {
 	int on;
 	uint64_t burst, per_ms;		/* events per burst; rate (0: max) */
-	uint64_t left, made;
+	uint64_t left, made, bursts;
 	int arm;			/* 0 ok, 'f' fail, 'b' fallback */
 	char why[PROBE_WHY_MAX];
 	uint64_t delay_ms;
@@ -96,9 +96,12 @@ void synth_usage(FILE *f)
 "                            on each SIGUSR1 (PER_MS per ms, or at once)\n"
 "  --test-arm ok|fail:WHY|fallback:HOW  how the synth probe arms\n"
 "  --test-arm-delay MS       take MS ms to arm\n"
-"  --test-mark PATH          write the agent's pid to PATH once armed\n"
+"  --test-mark PATH          write \"PID BURSTS\" to PATH once armed and\n"
+"                            after each burst\n"
 "  --test-malloc             call malloc inside the loop (must abort)\n");
 }
+
+static void write_mark(void);
 
 /* Emit the next batch of the burst; come back for the rest. */
 static void tick(void *ctx, uint64_t now)
@@ -118,8 +121,13 @@ static void tick(void *ctx, uint64_t now)
 		event_set_text(&S.ev, EVK_GUEST_COMM, "synth", 5);
 		agent_emit(&S.ev);
 	}
-	if (S.left > 0)
+	if (S.left > 0) {
 		S.p->timer.at = S.per_ms ? now + 1000000u : now;
+		return;
+	}
+	S.bursts++;
+	if (S.mark)
+		write_mark();
 }
 
 void synth_signal(int signo)
@@ -131,14 +139,19 @@ void synth_signal(int signo)
 		S.p->timer.at = clock_mono_ns();
 }
 
-/* Write our pid to the mark file: the test sees when arming ended. */
+/* "PID BURSTS\n" to the mark file: the test sees when arming ended and
+ * how many bursts the agent has emitted (even with no receiver). */
 static void write_mark(void)
 {
-	char buf[32];
-	int n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
-	int fd = open(S.mark, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	char buf[48], tmp[4096];
+	int n = snprintf(buf, sizeof(buf), "%d %llu\n", (int)getpid(),
+			 (unsigned long long)S.bursts);
+	int fd;
 
-	if (fd < 0 || sys_write_all(fd, buf, (size_t)n) < 0)
+	snprintf(tmp, sizeof(tmp), "%s.tmp", S.mark);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || sys_write_all(fd, buf, (size_t)n) < 0 ||
+	    rename(tmp, S.mark) < 0)
 		log_warn("%s", S.mark);
 	if (fd >= 0)
 		close(fd);
