@@ -57,6 +57,8 @@ int agent_emit(struct event *ev)
 		       n < 0 ? wire_errname(n) : "ring");
 		return -1;
 	}
+	if (ring_used(&A.ring) > A.ring.cap / 2)
+		xport_flush(&A.xp);	/* a long burst: write as it comes */
 	return 0;
 }
 

@@ -28,6 +28,7 @@ QUIET = ["--probe", "process=off", "--probe", "fs=off", "--probe", "net=off",
 WAIT = 30.0     # generous: a timeout, never a speed
 
 _procs = []
+_daemons = []   # pids of forked agents (not our children)
 _tmp = tempfile.mkdtemp(prefix="ct-agent-", dir="/tmp")
 
 
@@ -40,10 +41,19 @@ def _cleanup():
             except ProcessLookupError:
                 pass
             p.wait()
+    for pid in _daemons:
+        if pid_alive(pid):
+            os.kill(pid, signal.SIGKILL)
     shutil.rmtree(_tmp, ignore_errors=True)
 
 
 atexit.register(_cleanup)
+
+
+def adopt(pid):
+    """A forked agent this test started: killed at exit if still there."""
+    _daemons.append(pid)
+    return pid
 
 
 def tmp(name):
