@@ -162,21 +162,16 @@ static int add_watch(struct config *c, int layer, const char *v, size_t n,
 {
 	if (c->watch_layer != layer) {
 		c->nwatch = 0;
-		c->pool_used = 0;
 		c->watch_layer = (uint8_t)layer;
 	}
 	if (n == 0 || v[0] != '/' || memchr(v, '\0', n))
 		return ERR("'%.*s' is not an absolute path", (int)n, v);
-	if (n > AGENT_WATCH_PATH_MAX)
-		return ERR("a path longer than %u bytes", AGENT_WATCH_PATH_MAX);
-	if (c->nwatch == AGENT_WATCH_MAX || c->pool_used + n + 1 >
-	    sizeof(c->pool))
-		return ERR("more than %u paths (or %u bytes of them)",
-			   AGENT_WATCH_MAX, AGENT_WATCH_POOL);
-	memcpy(c->pool + c->pool_used, v, n);
-	c->pool[c->pool_used + n] = '\0';
-	c->watch[c->nwatch++] = c->pool + c->pool_used;
-	c->pool_used += n + 1;
+	if (n >= FS_PATH_MAX)
+		return ERR("a path longer than %u bytes", FS_PATH_MAX - 1);
+	if (c->nwatch == FS_WATCH_MAX)
+		return ERR("more than %u paths", FS_WATCH_MAX);
+	memcpy(c->watch[c->nwatch], v, n);
+	c->watch[c->nwatch++][n] = '\0';
 	return 0;
 }
 
@@ -303,7 +298,7 @@ void config_usage(void *fp, int full)
 "flags win.\n",
 		WIRE_PORT, AGENT_HEARTBEAT_MIN_MS, AGENT_HEARTBEAT_MAX_MS,
 		AGENT_HEARTBEAT_MS, AGENT_RING_MIN >> 10, AGENT_RING_MAX >> 20,
-		AGENT_RING_DEFAULT >> 10, AGENT_WATCH_MAX);
+		AGENT_RING_DEFAULT >> 10, FS_WATCH_MAX);
 #ifdef AGENT_TEST_SOURCE
 	synth_usage(f);
 #endif

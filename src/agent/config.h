@@ -40,9 +40,7 @@ struct config {
 	uint8_t probe_on[CFG_NPROBES];
 	unsigned nwatch;
 	uint8_t watch_layer;		/* layer that filled watch[] */
-	const char *watch[AGENT_WATCH_MAX];	/* NUL-terminated, in pool */
-	size_t pool_used;
-	char pool[AGENT_WATCH_POOL];
+	char watch[FS_WATCH_MAX][FS_PATH_MAX];	/* NUL-terminated */
 };
 
 /* The name of a probe setting ("process", ...). */

@@ -45,6 +45,13 @@
 #define LOG_RL_BURST		5
 #define LOG_RL_WINDOW_NS	(10ull * 1000000000ull)
 
+/* ---- file probe ---- */
+
+/* Declared watches: a cell declares a handful of paths, not a tree. */
+#define FS_WATCH_MAX		64
+/* A declared path, with its NUL. */
+#define FS_PATH_MAX		1024
+
 /* ---- agent (src/agent) ---- */
 
 /* VMADDR_CID_HOST: the hypervisor side of the guest's vsock. */
@@ -66,12 +73,6 @@
 #define AGENT_STOP_FLUSH_MS	1000
 /* Then the agent.stopping frame gets this much longer to go out. */
 #define AGENT_STOP_LAST_MS	100
-/* Declared inotify watches: a cell declares a handful, 64 is generous. */
-#define AGENT_WATCH_MAX		64
-/* One watch path: cell paths are short; keeps the table small. */
-#define AGENT_WATCH_PATH_MAX	1024
-/* Bytes for every watch path together (copied out of argv and cmdline). */
-#define AGENT_WATCH_POOL	(16u * 1024)
 /* /proc/cmdline: COMMAND_LINE_SIZE is 2048 on x86, 4096 at most elsewhere. */
 #define AGENT_CMDLINE_MAX	4096
 /* Settings given as flags, kept until the cmdline words are applied. */

@@ -137,22 +137,23 @@ static void unix_path_limits(void **state)
 
 static void watch_limits(void **state)
 {
-	char p[AGENT_WATCH_PATH_MAX + 2];
+	char p[FS_PATH_MAX + 1];
 	unsigned i;
 
 	(void)state;
 	config_defaults(&C);
 	p[0] = '/';
-	memset(p + 1, 'a', AGENT_WATCH_PATH_MAX);
-	p[AGENT_WATCH_PATH_MAX + 1] = '\0';
+	memset(p + 1, 'a', FS_PATH_MAX - 1);
+	p[FS_PATH_MAX] = '\0';
 	assert_int_equal(set("watch", p), -1);		/* one byte too long */
-	p[AGENT_WATCH_PATH_MAX] = '\0';
+	p[FS_PATH_MAX - 1] = '\0';
 	assert_int_equal(set("watch", p), 0);
+	assert_int_equal(strlen(C.watch[0]), FS_PATH_MAX - 1);
 	config_defaults(&C);
-	for (i = 0; i < AGENT_WATCH_MAX; i++)
+	for (i = 0; i < FS_WATCH_MAX; i++)
 		assert_int_equal(set("watch", "/w"), 0);
 	assert_int_equal(set("watch", "/w"), -1);
-	assert_int_equal(C.nwatch, AGENT_WATCH_MAX);
+	assert_int_equal(C.nwatch, FS_WATCH_MAX);
 }
 
 static void whole_cmdline(void **state)
