@@ -96,4 +96,23 @@ def stopped_receiver(name, ack):
 
 stopped_receiver("sigstop-no-acks", False)
 stopped_receiver("sigstop-acks", True)
+
+# SIGTERM while the receiver is stopped: the flush is bounded, exit 0.
+sock, out, mark = tmp("stuck.sock"), tmp("stuck.jsonl"), tmp("stuck.mark")
+rcv = Receiver(sock, out)
+a = Agent(sock, "-v", "--ring-bytes", "64k", "--heartbeat-ms", "60000",
+          "--test-events", "20000", "--test-mark", mark)
+wait_until(lambda: len(frames(out, "agent.hello")) == 1)
+rcv.signal(signal.SIGSTOP)
+a.signal(signal.SIGUSR1)
+wait_until(lambda: (read_mark(mark) or (0, 0))[1] == 2, timeout=120)
+a.signal(signal.SIGTERM)
+t.ok(a.wait() == 0, "receiver stopped: SIGTERM still ends the agent, exit 0")
+err = a.stderr()
+m = [l for l in err.splitlines() if "stopping: emitted" in l]
+t.ok("stopping with" in err and "undelivered" in err and m,
+     "receiver stopped: the agent gave up on what it could not flush",
+     err[-400:])
+rcv.signal(signal.SIGCONT)
+rcv.stop()
 t.done()

@@ -59,6 +59,21 @@ if m:
     with open("/proc/%d/stat" % pid) as f:
         st = f.read().split(") ")[1].split()
     t.ok(int(st[3]) == pid, "the agent leads its own session (setsid)", st[:4])
+    status = dict(l.split(":\t", 1) for l in
+                  open("/proc/%d/status" % pid).read().splitlines()
+                  if ":\t" in l)
+    ign, blk = int(status["SigIgn"], 16), int(status["SigBlk"], 16)
+    want_ign = [signal.SIGPIPE, signal.SIGHUP, signal.SIGTTOU, signal.SIGTTIN]
+    t.ok(all(ign >> (s - 1) & 1 for s in want_ign),
+         "SIGPIPE, SIGHUP, SIGTTOU, SIGTTIN ignored", status["SigIgn"])
+    t.ok(all(blk >> (s - 1) & 1 for s in (signal.SIGTERM, signal.SIGINT)),
+         "SIGTERM, SIGINT blocked (they arrive on the signalfd)",
+         status["SigBlk"])
+    with open("/proc/%d/oom_score_adj" % pid) as f:
+        adj = f.read().strip()
+    t.ok(adj == "-1000" or "oom_score_adj: Permission denied" in err,
+         "oom_score_adj -1000 (or the refusal logged: no CAP_SYS_RESOURCE)",
+         (adj, err))
     t.ok(stop_daemon(pid), "SIGTERM stops the forked agent")
 
 # fail-cell: the probe cannot arm -> the parent says why, exit 1.
