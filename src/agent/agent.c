@@ -114,6 +114,7 @@ static void on_heartbeat(void *ctx, uint64_t now)
 	agent_emit(&A.ev);
 }
 
+/* The transport's hello: identity, session, resume point, probes. */
 static int hook_hello(void *ctx, uint64_t session, uint64_t resume_seq,
 		      uint8_t *out, size_t cap)
 {
@@ -125,6 +126,7 @@ static int hook_hello(void *ctx, uint64_t session, uint64_t resume_seq,
 	return frame_encode(&A.ev, WIRE_EXTENDED, out, cap);
 }
 
+/* The transport's agent.loss for a range the ring overwrote. */
 static int hook_loss(void *ctx, uint64_t first, uint64_t count,
 		     uint8_t *out, size_t cap)
 {
@@ -174,6 +176,7 @@ static void stop_check(void *ctx, uint64_t now)
 		loop_stop(&A.loop);
 }
 
+/* SIGTERM/SIGINT: stop the probes and the heartbeat, start the flush. */
 static void begin_stop(int signo)
 {
 	uint64_t now = clock_mono_ns();
@@ -189,6 +192,7 @@ static void begin_stop(int signo)
 	A.deadline = A.stop.at = now + AGENT_STOP_FLUSH_MS * 1000000ull;
 }
 
+/* The loop's signal handler (signalfd). */
 static void on_signal(void *ctx, int signo)
 {
 	(void)ctx;
@@ -225,6 +229,7 @@ static int setup_ring(const struct config *c, char *why, size_t cap)
 	return 0;
 }
 
+/* A seed for the backoff jitter. */
 static uint64_t seed(void)
 {
 	uint64_t s;
@@ -234,6 +239,7 @@ static uint64_t seed(void)
 	return clock_mono_ns() ^ ((uint64_t)getpid() << 32);
 }
 
+/* The loop with its signals, the transport, the agent's deadlines. */
 static int setup_loop(const struct config *c, char *why, size_t cap)
 {
 	static const struct xport_hooks hooks = { hook_hello, hook_loss, NULL };

@@ -9,6 +9,7 @@
 #include <string.h>
 #include "agentframes.h"
 
+/* The five v1.0 keys of an agent frame. */
 static void base(struct event *ev, int source, const struct af_ident *id,
 		 uint64_t now)
 {

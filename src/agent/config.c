@@ -64,6 +64,7 @@ static int parse_u64(const char *s, size_t n, uint64_t *out)
 
 #define ERR(...) (snprintf(err, errcap, __VA_ARGS__), -1)
 
+/* --connect vsock:CID:PORT | unix:PATH */
 static int set_connect(struct config *c, const char *v, size_t n,
 		       char *err, size_t errcap)
 {
@@ -73,6 +74,7 @@ static int set_connect(struct config *c, const char *v, size_t n,
 	return 0;
 }
 
+/* --wire strict | extended */
 static int set_wire(struct config *c, const char *v, size_t n, char *err,
 		    size_t errcap)
 {
@@ -85,6 +87,7 @@ static int set_wire(struct config *c, const char *v, size_t n, char *err,
 	return 0;
 }
 
+/* --on-failure fail-cell | degrade */
 static int set_onfail(struct config *c, const char *v, size_t n, char *err,
 		      size_t errcap)
 {
@@ -116,6 +119,7 @@ static int set_ring(struct config *c, const char *v, size_t n, char *err,
 	return 0;
 }
 
+/* --heartbeat-ms N within its limits. */
 static int set_heartbeat(struct config *c, const char *v, size_t n,
 			 char *err, size_t errcap)
 {
@@ -246,6 +250,7 @@ static int cmdline_word(struct config *c, const char *w, size_t n,
 	return 0;
 }
 
+/* Word separators of the kernel command line. */
 static int blank(char ch)
 {
 	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
@@ -289,11 +294,11 @@ void config_usage(void *fp, int full)
 "  -v                  log more (repeat for debug)\n"
 "  --connect ADDR      the host: vsock:CID:PORT or unix:PATH (vsock:2:%u)\n"
 "  --heartbeat-ms N    heartbeat interval, %u..%u ms (%u)\n"
-"  --on-failure MODE   a probe that cannot arm: fail-cell or degrade (degrade)\n"
+"  --on-failure MODE   if a probe cannot arm: fail-cell or degrade (degrade)\n"
 "  --probe NAME=on|off process, fs, net, capability (capability is off)\n"
 "  --ring-bytes N      frame ring, N, Nk or Nm bytes, %uk..%um (%uk)\n"
-"  --watch PATH        absolute path for the fs probe (repeatable, %u at most)\n"
-"  --wire PROFILE      strict (v1.0, CellOS 0.5) or extended (v1.1) (extended)\n"
+"  --watch PATH        absolute path for the fs probe (repeatable, %u max)\n"
+"  --wire PROFILE      strict (v1.0, CellOS 0.5) or extended (v1.1; default)\n"
 "Settings also come from cellos.telemetry.NAME=VALUE words in /proc/cmdline;\n"
 "flags win.\n",
 		WIRE_PORT, AGENT_HEARTBEAT_MIN_MS, AGENT_HEARTBEAT_MAX_MS,

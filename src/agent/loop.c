@@ -68,6 +68,7 @@ int loop_init(struct loop *l, const sigset_t *mask,
 	return 0;
 }
 
+/* epoll_ctl with the record as the event's data. */
 static int ctl(struct loop *l, int op, struct loop_fd *f, uint32_t events)
 {
 	struct epoll_event ev = { .events = events, .data.ptr = f };

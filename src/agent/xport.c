@@ -204,6 +204,7 @@ static int open_and_connect(struct xport *x)
 	return connect(x->fd, sa, len);
 }
 
+/* Leave the loop and close the socket, if open. */
 static void close_fd(struct xport *x)
 {
 	if (x->fd < 0)
@@ -214,6 +215,7 @@ static void close_fd(struct xport *x)
 	x->want = 0;
 }
 
+/* Try to connect: at once (unix), pending (vsock) or failed. */
 static int act_connect(struct xport *x)
 {
 	char a[XPORT_PATH_MAX + 16];
@@ -280,7 +282,7 @@ static int act_up(struct xport *x)
 /* Lost or never made: close, let the ring replay, retry later. */
 static int act_backoff(struct xport *x)
 {
-	uint64_t now = clock_mono_ns();
+	uint64_t now = clock_mono_ns(), wait;
 
 	if (x->up_since) {
 		x->st.hangups++;
@@ -294,12 +296,16 @@ static int act_backoff(struct xport *x)
 	close_fd(x);
 	ring_rewind(x->ring);
 	x->meta_off = x->meta_len = 0;
-	x->timer.at = now + xport_backoff_ns(x->attempt, next_rnd(x));
+	wait = xport_backoff_ns(x->attempt, next_rnd(x));
+	x->timer.at = now + wait;
+	log_debug("retry %u in %llu ms", x->attempt + 1,
+		  (unsigned long long)(wait / 1000000u));
 	if (x->attempt < 32)
 		x->attempt++;
 	return XE_NONE;
 }
 
+/* Stop for good: close; the ring keeps what was not delivered. */
 static int act_close(struct xport *x)
 {
 	x->timer.at = 0;
@@ -368,6 +374,7 @@ static void consumed(struct xport *x, size_t n)
 		ring_consume(x->ring, n);
 }
 
+/* Write in bounded batches until done or the socket is full. */
 static int act_write(struct xport *x)
 {
 	struct iovec iov[4];
@@ -467,6 +474,7 @@ static void on_fd(void *ctx, uint32_t events)
 		step(x, XE_WRITABLE);
 }
 
+/* The backoff or connect deadline passed. */
 static void on_timer(void *ctx, uint64_t now)
 {
 	(void)now;

@@ -23,6 +23,7 @@ void nomalloc_arm(void)
 	armed = 1;
 }
 
+/* Say which call it was, then abort (SIGABRT). */
 static void trap(const char *fn)
 {
 	static const char pre[] = "cellos-telemetry: heap allocation in the loop: ";

@@ -157,6 +157,7 @@ static void write_mark(void)
 		close(fd);
 }
 
+/* Arm as told by --test-arm, after --test-arm-delay; start the first burst. */
 static int synth_arm(struct probe *p, const struct config *c,
 		     struct loop *l)
 {
@@ -185,6 +186,7 @@ static int synth_arm(struct probe *p, const struct config *c,
 	return 0;
 }
 
+/* Shutdown: no more events. */
 static void synth_stop(struct probe *p)
 {
 	p->timer.at = 0;

@@ -15,6 +15,7 @@ static struct config c;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Every limit an accepted config must respect. */
 static void check(const struct config *k)
 {
 	unsigned i;
