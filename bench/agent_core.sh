@@ -14,7 +14,7 @@ N=${N:-1000000}
 RATE=${RATE:-}			# events per ms; empty: as fast as it goes
 T=$(mktemp -d /tmp/ct-bench-XXXXXX)
 AP=; DP=
-trap '[ -n "$AP" ] && kill $AP 2>/dev/null; [ -n "$DP" ] && kill $DP 2>/dev/null; rm -rf "$T"' EXIT INT TERM
+trap '[ -n "$AP" ] && kill $AP 2>/dev/null; [ -n "$DP" ] && kill $DP 2>/dev/null; rm -rf "$T"' EXIT INT TERM HUP PIPE
 
 sz=$(stat -c %s "$B/cellos-telemetry")
 strip -o "$T/stripped" "$B/cellos-telemetry"
