@@ -135,6 +135,28 @@ $(O)/fuzz/%: tests/fuzz/%.c $(CORE_SRC)
 
 unit: $(UNITS) $(UNITS_ASAN)
 
+# ---- agent test build (the agent issue) ----
+# build/test/cellos-telemetry: the agent plus tests/agent/*.c (a synthetic
+# event source behind hidden --test-* flags, and a malloc trap), compiled
+# with -DAGENT_TEST_SOURCE.  The integration tests run it; it is never
+# installed, and the release binary has none of it.
+AGENT_TEST := $(O)/test/cellos-telemetry
+AGENT_TEST_SRC := src/agent/main.c $(AGENT_SRC) $(WIRE_SRC) $(LIB_SRC) \
+	$(wildcard tests/agent/*.c)
+
+$(O)/test/musl/%.o: %.c | $(O)/kinc
+	@mkdir -p $(@D)
+	@echo '  CC      $@'
+	$(Q)$(AGENT_CC) $(BASE) -DAGENT_TEST_SOURCE $(AGENT_INC) \
+		-fstack-protector-strong $(CFLAGS) -c $< -o $@
+
+$(AGENT_TEST): $(AGENT_TEST_SRC:%.c=$(O)/test/musl/%.o)
+	@echo '  LD      $@'
+	$(Q)$(AGENT_CC) -static $(LDHARDEN) $(CFLAGS) $^ -o $@
+
+check: $(AGENT_TEST)
+# ---- end of the agent test build ----
+
 # Each entry is NAME=COMMAND for tests/harness.sh.
 TAP	:= CMOCKA_MESSAGE_OUTPUT=TAP
 CHECKS	:= $(foreach t,$(UNITS),unit:$(notdir $(t))=$(TAP)\ $(t)) \

@@ -1,26 +1,32 @@
 /*
- * main.c: cellos-telemetry, the in-guest agent (thin for now: the agent
- * issue brings the loop; this answers -h and -V so the build is whole).
+ * main.c: cellos-telemetry, the in-guest agent: parse, set up, run.
+ *
+ * Everything that can fail loudly happens before agent_run; after it the
+ * agent logs, counts and retries (DESIGN.md §3 "Two lifetimes").
  */
-#include <stdio.h>
-#include <string.h>
-
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: cellos-telemetry [-fhvV]\n");
-}
+#include "agent.h"
+#include "config.h"
+#include "lib/log.h"
+#include "startup.h"
 
 int main(int argc, char **argv)
 {
-	if (argc == 2 && strcmp(argv[1], "-V") == 0) {
-		printf("cellos-telemetry %s\n", VERSION);
+	static struct config cfg;
+	char why[256];
+
+	log_init("cellos-telemetry", 0);
+	switch (config_load(&cfg, argc, argv)) {
+	case 1:
 		return 0;
+	case -1:
+		return 2;
 	}
-	if (argc == 2 && strcmp(argv[1], "-h") == 0) {
-		usage(stdout);
-		return 0;
-	}
-	usage(stderr);
-	fprintf(stderr, "cellos-telemetry: the agent loop is not built yet\n");
-	return 2;
+	log_init("cellos-telemetry", cfg.verbose);
+	if (!cfg.foreground)
+		startup_fork();
+	startup_process();
+	if (agent_setup(&cfg, why, sizeof(why)) < 0)
+		startup_failed(why);
+	startup_armed();
+	return agent_run();
 }

@@ -96,3 +96,53 @@
 #define FS_PATH_MAX		1024
 /* One read of the inotify fd: room for ~100 records with short names. */
 #define FS_READ_BYTES		8192
+
+/* ---- agent (src/agent) ---- */
+
+/* VMADDR_CID_HOST: the hypervisor side of the guest's vsock. */
+#define AGENT_DEFAULT_CID	2
+/* DESIGN.md §3: 1 MiB of encoded frames, about 10k typical events. */
+#define AGENT_RING_DEFAULT	(1u << 20)
+/* The ring must hold the frame being written plus many of the largest
+ * ones (64 KiB: 15), or overwrite-oldest would thrash. */
+#define AGENT_RING_MIN		(64u << 10)
+/* A microVM's memory is small: more than 64 MiB of backlog is a mistake. */
+#define AGENT_RING_MAX		(64u << 20)
+/* WIRE.md §4: one heartbeat a second by default. */
+#define AGENT_HEARTBEAT_MS	1000
+/* Faster than 10 ms the heartbeats would crowd out the events. */
+#define AGENT_HEARTBEAT_MIN_MS	10
+/* Slower than an hour the host cannot tell quiet from dead. */
+#define AGENT_HEARTBEAT_MAX_MS	3600000
+/* The issue: on SIGTERM/SIGINT flush for at most 1 s. */
+#define AGENT_STOP_FLUSH_MS	1000
+/* Then the agent.stopping frame gets this much longer to go out. */
+#define AGENT_STOP_LAST_MS	100
+/* /proc/cmdline: COMMAND_LINE_SIZE is 2048 on x86, 4096 at most elsewhere. */
+#define AGENT_CMDLINE_MAX	4096
+/* Settings given as flags, kept until the cmdline words are applied. */
+#define AGENT_FLAGS_MAX		128
+/* Probes the agent knows (process, fs, net, capability, a test source). */
+#define AGENT_PROBES_MAX	8
+
+/* ---- transport (src/agent/xport.c) ---- */
+
+/* The issue: backoff doubles from 10 ms up to 2 s, with jitter. */
+#define XPORT_BACKOFF_MIN_MS	10
+#define XPORT_BACKOFF_MAX_MS	2000
+/* A vsock connect the host never answers must not hang the transport. */
+#define XPORT_CONNECT_TIMEOUT_MS 2000
+/* A connection that lasted this long resets the backoff: a host that
+ * accepts and drops at once must not get a 10 ms reconnect storm. */
+#define XPORT_STABLE_MS		1000
+/* writev calls per loop pass, so the other fds get their turn. */
+#define XPORT_WRITE_BATCH	16
+/* Host-to-guest bytes buffered: a partial frame plus a whole one. */
+#define XPORT_RX_BYTES		(2u * WIRE_MAX_FRAME)
+
+/* ---- event loop (src/agent/loop.c) ---- */
+
+/* epoll events taken per epoll_wait. */
+#define LOOP_EVENTS		32
+/* Deadlines: heartbeat, transport, stop, one per probe, with room. */
+#define LOOP_TIMERS_MAX		16

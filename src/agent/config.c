@@ -1,0 +1,430 @@
+/*
+ * config.c: settings from defaults, /proc/cmdline words and flags.
+ *
+ * One table maps each setting's name to the function that parses its
+ * value, so a flag and a cmdline word go through the same code.  The
+ * parsers are pure; config_load alone touches argv, the environment and
+ * the file system, and it runs before anything forks.  It does not check
+ * that a watched path exists: arming the fs probe does.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "config.h"
+#include "lib/log.h"
+#include "lib/sys.h"
+#include "probe.h"
+#include "wire/frame.h"
+
+const char *const cfg_probe_names[CFG_NPROBES] = {
+	[CFG_PROCESS] = "process",
+	[CFG_FS] = "fs",
+	[CFG_NET] = "net",
+	[CFG_CAPABILITY] = "capability",
+};
+
+void config_defaults(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->profile = WIRE_EXTENDED;
+	c->on_failure = CFG_DEGRADE;
+	c->addr.kind = XPORT_VSOCK;
+	c->addr.cid = AGENT_DEFAULT_CID;
+	c->addr.port = WIRE_PORT;
+	c->ring_bytes = AGENT_RING_DEFAULT;
+	c->heartbeat_ms = AGENT_HEARTBEAT_MS;
+	c->probe_on[CFG_PROCESS] = 1;
+	c->probe_on[CFG_FS] = 1;
+	c->probe_on[CFG_NET] = 1;
+}
+
+/* s[0..n) equals the word w. */
+static int is(const char *s, size_t n, const char *w)
+{
+	return strlen(w) == n && memcmp(s, w, n) == 0;
+}
+
+/* A decimal u64 with no sign, blank or overflow; -1 otherwise. */
+static int parse_u64(const char *s, size_t n, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (n == 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9' || v > (UINT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+#define ERR(...) (snprintf(err, errcap, __VA_ARGS__), -1)
+
+/* --connect vsock:CID:PORT | unix:PATH */
+static int set_connect(struct config *c, const char *v, size_t n,
+		       char *err, size_t errcap)
+{
+	if (xport_parse_addr(&c->addr, v, n) < 0)
+		return ERR("'%.*s' is not vsock:CID:PORT or unix:PATH",
+			   (int)n, v);
+	return 0;
+}
+
+/* --wire strict | extended */
+static int set_wire(struct config *c, const char *v, size_t n, char *err,
+		    size_t errcap)
+{
+	if (is(v, n, "strict"))
+		c->profile = WIRE_STRICT;
+	else if (is(v, n, "extended"))
+		c->profile = WIRE_EXTENDED;
+	else
+		return ERR("'%.*s' is not strict or extended", (int)n, v);
+	return 0;
+}
+
+/* --on-failure fail-cell | degrade */
+static int set_onfail(struct config *c, const char *v, size_t n, char *err,
+		      size_t errcap)
+{
+	if (is(v, n, "fail-cell"))
+		c->on_failure = CFG_FAIL_CELL;
+	else if (is(v, n, "degrade"))
+		c->on_failure = CFG_DEGRADE;
+	else
+		return ERR("'%.*s' is not fail-cell or degrade", (int)n, v);
+	return 0;
+}
+
+/* N, Nk or Nm (KiB, MiB) within the ring's limits. */
+static int set_ring(struct config *c, const char *v, size_t n, char *err,
+		    size_t errcap)
+{
+	uint64_t x, mul = 1;
+	size_t m = n;
+
+	if (m && (v[m - 1] == 'k' || v[m - 1] == 'K'))
+		mul = 1024, m--;
+	else if (m && (v[m - 1] == 'm' || v[m - 1] == 'M'))
+		mul = 1024 * 1024, m--;
+	if (parse_u64(v, m, &x) < 0 || x > AGENT_RING_MAX ||
+	    x * mul < AGENT_RING_MIN || x * mul > AGENT_RING_MAX)
+		return ERR("'%.*s' is not a size from %uk to %um (N, Nk, Nm)",
+			   (int)n, v, AGENT_RING_MIN >> 10, AGENT_RING_MAX >> 20);
+	c->ring_bytes = (size_t)(x * mul);
+	return 0;
+}
+
+/* --heartbeat-ms N within its limits. */
+static int set_heartbeat(struct config *c, const char *v, size_t n,
+			 char *err, size_t errcap)
+{
+	uint64_t x;
+
+	if (parse_u64(v, n, &x) < 0 || x < AGENT_HEARTBEAT_MIN_MS ||
+	    x > AGENT_HEARTBEAT_MAX_MS)
+		return ERR("'%.*s' is not a number of ms from %u to %u",
+			   (int)n, v, AGENT_HEARTBEAT_MIN_MS,
+			   AGENT_HEARTBEAT_MAX_MS);
+	c->heartbeat_ms = (uint32_t)x;
+	return 0;
+}
+
+/* NAME=on|off for one of cfg_probe_names. */
+static int set_probe(struct config *c, const char *v, size_t n, char *err,
+		     size_t errcap)
+{
+	const char *eq = memchr(v, '=', n);
+	size_t k;
+	int i;
+
+	if (!eq)
+		return ERR("'%.*s' is not NAME=on or NAME=off", (int)n, v);
+	k = (size_t)(eq - v);
+	for (i = 0; i < CFG_NPROBES; i++)
+		if (is(v, k, cfg_probe_names[i]))
+			break;
+	if (i == CFG_NPROBES)
+		return ERR("no probe '%.*s' (process, fs, net, capability)",
+			   (int)k, v);
+	if (is(eq + 1, n - k - 1, "on"))
+		c->probe_on[i] = 1;
+	else if (is(eq + 1, n - k - 1, "off"))
+		c->probe_on[i] = 0;
+	else
+		return ERR("'%.*s' is not on or off", (int)(n - k - 1), eq + 1);
+	return 0;
+}
+
+/* One more absolute path; the first from a new layer replaces the list. */
+static int add_watch(struct config *c, int layer, const char *v, size_t n,
+		     char *err, size_t errcap)
+{
+	if (c->watch_layer != layer) {
+		c->nwatch = 0;
+		c->watch_layer = (uint8_t)layer;
+	}
+	if (n == 0 || v[0] != '/' || memchr(v, '\0', n))
+		return ERR("'%.*s' is not an absolute path", (int)n, v);
+	if (n >= FS_PATH_MAX)
+		return ERR("a path longer than %u bytes", FS_PATH_MAX - 1);
+	if (c->nwatch == FS_WATCH_MAX)
+		return ERR("more than %u paths", FS_WATCH_MAX);
+	memcpy(c->watch[c->nwatch], v, n);
+	c->watch[c->nwatch++][n] = '\0';
+	return 0;
+}
+
+typedef int (*setter)(struct config *, const char *, size_t, char *, size_t);
+
+static const struct {
+	const char *name;
+	setter fn;
+} settings[] = {
+	{ "connect", set_connect },
+	{ "wire", set_wire },
+	{ "on-failure", set_onfail },
+	{ "ring-bytes", set_ring },
+	{ "heartbeat-ms", set_heartbeat },
+	{ "probe", set_probe },
+	{ "watch", NULL },		/* add_watch: needs the layer */
+};
+
+/* Names compare with '-' and '_' as one character, as the kernel does. */
+static int name_eq(const char *s, size_t n, const char *want)
+{
+	size_t i;
+
+	if (strlen(want) != n)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (s[i] != want[i] && !(s[i] == '_' && want[i] == '-'))
+			return 0;
+	return 1;
+}
+
+int config_set(struct config *c, int layer, const char *name, size_t nlen,
+	       const char *val, size_t vlen, char *err, size_t errcap)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(settings) / sizeof(settings[0]); i++) {
+		if (!name_eq(name, nlen, settings[i].name))
+			continue;
+		if (!settings[i].fn)
+			return add_watch(c, layer, val, vlen, err, errcap);
+		return settings[i].fn(c, val, vlen, err, errcap);
+	}
+	return ERR("unknown setting '%.*s'", (int)nlen, name);
+}
+
+/* Apply one word of the kernel command line if it is ours. */
+static int cmdline_word(struct config *c, const char *w, size_t n,
+			char *err, size_t errcap)
+{
+	size_t plen = strlen(CFG_CMDLINE_PREFIX), k;
+	const char *eq, *v;
+	char why[160];
+
+	if (n < plen || memcmp(w, CFG_CMDLINE_PREFIX, plen) != 0)
+		return 0;
+	eq = memchr(w + plen, '=', n - plen);
+	if (!eq)
+		return ERR("%.*s: no =VALUE", (int)n, w);
+	k = (size_t)(eq - w - (ptrdiff_t)plen);
+	v = eq + 1;
+	n -= plen + k + 1;
+	if (n && v[0] == '"') {
+		v++, n--;
+		if (n && v[n - 1] == '"')
+			n--;
+	}
+	if (config_set(c, CFG_CMDLINE, w + plen, k, v, n, why,
+		       sizeof(why)) < 0)
+		return ERR("%.*s%.*s: %s", (int)plen, w, (int)k, w + plen,
+			   why);
+	return 0;
+}
+
+/* Word separators of the kernel command line. */
+static int blank(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+}
+
+int config_cmdline(struct config *c, const char *s, size_t n, char *err,
+		   size_t errcap)
+{
+	size_t i = 0, start;
+	int inq;
+
+	while (i < n) {
+		while (i < n && blank(s[i]))
+			i++;
+		start = i;
+		for (inq = 0; i < n && (inq || !blank(s[i])); i++)
+			if (s[i] == '"')
+				inq = !inq;
+		if (i > start &&
+		    cmdline_word(c, s + start, i - start, err, errcap) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+void config_usage(void *fp, int full)
+{
+	FILE *f = fp;
+
+	fprintf(f,
+"usage: cellos-telemetry [-fhVv] [--connect vsock:CID:PORT | unix:PATH]\n"
+"\t[--heartbeat-ms N] [--on-failure fail-cell | degrade]\n"
+"\t[--probe NAME=on | off] [--ring-bytes N] [--watch PATH]\n"
+"\t[--wire strict | extended]\n");
+	if (!full)
+		return;
+	fprintf(f,
+"  -f                  stay in the foreground (no fork)\n"
+"  -h                  print this help and exit\n"
+"  -V                  print the version and exit\n"
+"  -v                  log more (repeat for debug)\n"
+"  --connect ADDR      the host: vsock:CID:PORT or unix:PATH (vsock:2:%u)\n"
+"  --heartbeat-ms N    heartbeat interval, %u..%u ms (%u)\n"
+"  --on-failure MODE   if a probe cannot arm: fail-cell or degrade (degrade)\n"
+"  --probe NAME=on|off process, fs, net, capability (capability is off)\n"
+"  --ring-bytes N      frame ring, N, Nk or Nm bytes, %uk..%um (%uk)\n"
+"  --watch PATH        absolute path for the fs probe (repeatable, %u max)\n"
+"  --wire PROFILE      strict (v1.0, CellOS 0.5) or extended (v1.1; default)\n"
+"Settings also come from cellos.telemetry.NAME=VALUE words in /proc/cmdline;\n"
+"flags win.\n",
+		WIRE_PORT, AGENT_HEARTBEAT_MIN_MS, AGENT_HEARTBEAT_MAX_MS,
+		AGENT_HEARTBEAT_MS, AGENT_RING_MIN >> 10, AGENT_RING_MAX >> 20,
+		AGENT_RING_DEFAULT >> 10, FS_WATCH_MAX);
+#ifdef AGENT_TEST_SOURCE
+	synth_usage(f);
+#endif
+}
+
+/* Read the kernel command line (or the file the environment names) and
+ * apply our words. */
+static int load_cmdline(struct config *c)
+{
+	static char buf[AGENT_CMDLINE_MAX + 1];
+	const char *path = getenv(CFG_CMDLINE_ENV);
+	char err[320];
+	ssize_t n = sys_read_file(path ? path : "/proc/cmdline", buf,
+				  sizeof(buf));
+
+	if (n < 0 && !path) {
+		log_warn("/proc/cmdline (no cellos.telemetry.* settings)");
+		return 0;
+	}
+	if (n < 0) {
+		log_warn("%s", path);
+		return -1;
+	}
+	if ((size_t)n > AGENT_CMDLINE_MAX) {
+		log_warnx("kernel command line longer than %u bytes",
+			  AGENT_CMDLINE_MAX);
+		return -1;
+	}
+	if (config_cmdline(c, buf, (size_t)n, err, sizeof(err)) < 0) {
+		log_warnx("kernel command line: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static const struct option long_opts[] = {
+	{ "connect", required_argument, NULL, 'L' },
+	{ "heartbeat-ms", required_argument, NULL, 'L' },
+	{ "on-failure", required_argument, NULL, 'L' },
+	{ "probe", required_argument, NULL, 'L' },
+	{ "ring-bytes", required_argument, NULL, 'L' },
+	{ "watch", required_argument, NULL, 'L' },
+	{ "wire", required_argument, NULL, 'L' },
+#ifdef AGENT_TEST_SOURCE
+	SYNTH_OPTIONS
+#endif
+	{ NULL, 0, NULL, 0 }
+};
+
+struct flagset {
+	int n;
+	const char *name[AGENT_FLAGS_MAX];
+	const char *val[AGENT_FLAGS_MAX];
+};
+
+/* getopt over argv: -f/-v set at once, -h/-V answer, settings are kept
+ * in fs to apply after the cmdline.  Returns 0, 1 (answered) or -1. */
+static int scan_flags(struct config *c, int argc, char **argv,
+		      struct flagset *fs)
+{
+	int ch, idx;
+
+	while ((ch = getopt_long(argc, argv, "+fhVv", long_opts, &idx)) != -1) {
+		switch (ch) {
+		case 'f':
+			c->foreground = 1;
+			break;
+		case 'v':
+			c->verbose++;
+			break;
+		case 'V':
+			printf("cellos-telemetry %s\n", VERSION);
+			return 1;
+		case 'h':
+			config_usage(stdout, 1);
+			return 1;
+		case 'L':
+			if (fs->n == AGENT_FLAGS_MAX) {
+				log_warnx("more than %u settings", AGENT_FLAGS_MAX);
+				return -1;
+			}
+			fs->name[fs->n] = long_opts[idx].name;
+			fs->val[fs->n++] = optarg;
+			break;
+#ifdef AGENT_TEST_SOURCE
+		case 'T':
+			if (synth_option(long_opts[idx].name, optarg) < 0)
+				return -1;
+			break;
+#endif
+		default:
+			config_usage(stderr, 0);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		log_warnx("unexpected argument '%s'", argv[optind]);
+		config_usage(stderr, 0);
+		return -1;
+	}
+	return 0;
+}
+
+int config_load(struct config *c, int argc, char **argv)
+{
+	static struct flagset fs;
+	char err[320];
+	int i, rc;
+
+	config_defaults(c);
+	if ((rc = scan_flags(c, argc, argv, &fs)) != 0)
+		return rc;
+	if (load_cmdline(c) < 0)
+		return -1;
+	for (i = 0; i < fs.n; i++) {
+		if (config_set(c, CFG_FLAGS, fs.name[i], strlen(fs.name[i]),
+			       fs.val[i], strlen(fs.val[i]), err,
+			       sizeof(err)) < 0) {
+			log_warnx("--%s: %s", fs.name[i], err);
+			return -1;
+		}
+	}
+	return 0;
+}

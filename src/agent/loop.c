@@ -1,0 +1,168 @@
+/*
+ * loop.c: epoll + signalfd + one timerfd (loop.h).
+ *
+ * Deadlines are absolute CLOCK_MONOTONIC times; the timerfd is re-armed
+ * only when the earliest one changes.  Expired timers run after the fd
+ * handlers of each pass, whether or not the timerfd fired, so a deadline
+ * set in the past runs on the next pass.  It does not decide what a
+ * signal means: it hands the number to on_signal.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+#include "lib/clock.h"
+#include "lib/log.h"
+#include "loop.h"
+
+/* Read every pending signal and hand each to on_signal. */
+static void on_sigfd(void *ctx, uint32_t events)
+{
+	struct loop *l = ctx;
+	struct signalfd_siginfo si;
+	ssize_t n;
+
+	(void)events;
+	for (;;) {
+		n = read(l->sfd, &si, sizeof(si));
+		if (n != (ssize_t)sizeof(si))
+			break;
+		l->on_signal(l->ctx, (int)si.ssi_signo);
+	}
+}
+
+/* The timerfd fired: clear it; timers run after the pass. */
+static void on_timerfd(void *ctx, uint32_t events)
+{
+	struct loop *l = ctx;
+	uint64_t ticks;
+
+	(void)events;
+	if (read(l->tfd, &ticks, sizeof(ticks)) == (ssize_t)sizeof(ticks))
+		l->armed = 0;
+}
+
+int loop_init(struct loop *l, const sigset_t *mask,
+	      void (*on_signal)(void *ctx, int signo),
+	      void (*before_wait)(void *ctx), void *ctx)
+{
+	memset(l, 0, sizeof(*l));
+	l->on_signal = on_signal;
+	l->before_wait = before_wait;
+	l->ctx = ctx;
+	l->ep = l->sfd = l->tfd = -1;
+	if (sigprocmask(SIG_BLOCK, mask, NULL) < 0)
+		return -1;
+	l->ep = epoll_create1(EPOLL_CLOEXEC);
+	l->sfd = signalfd(-1, mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	l->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (l->ep < 0 || l->sfd < 0 || l->tfd < 0)
+		return -1;
+	l->sig = (struct loop_fd){ l->sfd, on_sigfd, l };
+	l->tim = (struct loop_fd){ l->tfd, on_timerfd, l };
+	if (loop_add(l, &l->sig, EPOLLIN) < 0 ||
+	    loop_add(l, &l->tim, EPOLLIN) < 0)
+		return -1;
+	return 0;
+}
+
+/* epoll_ctl with the record as the event's data. */
+static int ctl(struct loop *l, int op, struct loop_fd *f, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = f };
+
+	return epoll_ctl(l->ep, op, f->fd, &ev);
+}
+
+int loop_add(struct loop *l, struct loop_fd *f, uint32_t events)
+{
+	return ctl(l, EPOLL_CTL_ADD, f, events);
+}
+
+int loop_mod(struct loop *l, struct loop_fd *f, uint32_t events)
+{
+	return ctl(l, EPOLL_CTL_MOD, f, events);
+}
+
+int loop_del(struct loop *l, struct loop_fd *f)
+{
+	return ctl(l, EPOLL_CTL_DEL, f, 0);
+}
+
+int loop_timer_add(struct loop *l, struct loop_timer *t)
+{
+	if (l->ntimers == LOOP_TIMERS_MAX) {
+		errno = ENOSPC;
+		return -1;
+	}
+	l->timers[l->ntimers++] = t;
+	return 0;
+}
+
+/* Keep the timerfd at the earliest deadline. */
+static void arm_timerfd(struct loop *l)
+{
+	struct itimerspec its = { 0 };
+	uint64_t min = 0;
+	int i;
+
+	for (i = 0; i < l->ntimers; i++)
+		if (l->timers[i]->at && (!min || l->timers[i]->at < min))
+			min = l->timers[i]->at;
+	if (min == l->armed)
+		return;
+	its.it_value.tv_sec = (time_t)(min / 1000000000u);
+	its.it_value.tv_nsec = (long)(min % 1000000000u);
+	if (timerfd_settime(l->tfd, TFD_TIMER_ABSTIME, &its, NULL) < 0) {
+		LOG_RL(log_warn, "timerfd_settime");
+		return;
+	}
+	l->armed = min;
+}
+
+/* Run every timer whose deadline has passed. */
+static void run_timers(struct loop *l)
+{
+	uint64_t now = clock_mono_ns();
+	struct loop_timer *t;
+	int i;
+
+	for (i = 0; i < l->ntimers; i++) {
+		t = l->timers[i];
+		if (t->at && t->at <= now) {
+			t->at = 0;
+			t->fn(t->ctx, now);
+		}
+	}
+}
+
+int loop_run(struct loop *l)
+{
+	struct epoll_event evs[LOOP_EVENTS];
+	struct loop_fd *f;
+	int n, i;
+
+	while (!l->done) {
+		if (l->before_wait)
+			l->before_wait(l->ctx);
+		if (l->done)
+			break;
+		arm_timerfd(l);
+		n = epoll_wait(l->ep, evs, LOOP_EVENTS, -1);
+		if (n < 0 && errno != EINTR)
+			return -1;
+		for (i = 0; i < n; i++) {
+			f = evs[i].data.ptr;
+			f->fn(f->ctx, evs[i].events);
+		}
+		run_timers(l);
+	}
+	return 0;
+}
+
+void loop_stop(struct loop *l)
+{
+	l->done = 1;
+}

@@ -1,0 +1,70 @@
+/*
+ * selfinfo.c: the readings of selfinfo.h.
+ *
+ * Only reads: /proc/sys/kernel/random/boot_id, uname(2), prctl
+ * PR_GET_NAME, /proc/self/statm and the process CPU clock.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+#include "lib/log.h"
+#include "lib/sys.h"
+#include "selfinfo.h"
+
+void self_ident(struct af_ident *id)
+{
+	char comm[17] = "";
+	struct utsname u;
+	ssize_t n;
+
+	memset(id, 0, sizeof(*id));
+	id->pid = (uint32_t)getpid();
+	if (prctl(PR_GET_NAME, comm) == 0)
+		id->comm_len = strnlen(comm, sizeof(id->comm));
+	memcpy(id->comm, comm, id->comm_len);
+	n = sys_read_file("/proc/sys/kernel/random/boot_id", id->boot_id,
+			  sizeof(id->boot_id));
+	if (n < 0)
+		log_warn("boot_id");
+	while (n > 0 && (id->boot_id[n - 1] == '\n'))
+		n--;
+	id->boot_id_len = n > 0 ? (size_t)n : 0;
+	if (uname(&u) < 0) {
+		log_warn("uname");
+		return;
+	}
+	n = snprintf(id->kernel, sizeof(id->kernel), "%s %s", u.release,
+		     u.version);
+	id->kernel_len = n < 0 ? 0 : (size_t)n < sizeof(id->kernel) ?
+		(size_t)n : sizeof(id->kernel) - 1;
+}
+
+uint64_t self_rss_kb(void)
+{
+	char buf[128], *p;
+	ssize_t n = sys_read_file("/proc/self/statm", buf, sizeof(buf) - 1);
+	uint64_t pages = 0;
+	long pg = sysconf(_SC_PAGESIZE);
+
+	if (n <= 0 || pg <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strchr(buf, ' ');		/* skip "size", read "resident" */
+	if (!p)
+		return 0;
+	for (p++; *p >= '0' && *p <= '9'; p++)
+		pages = pages * 10 + (uint64_t)(*p - '0');
+	return pages * (uint64_t)pg / 1024;
+}
+
+uint64_t self_cpu_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) < 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}

@@ -1,0 +1,114 @@
+/*
+ * startup.c: fork, the "armed" pipe, and process-wide settings.
+ *
+ * The child reports once on the pipe: "armed\n" or "fail <why>\n".  The
+ * parent prints a failure and exits 1; if the child dies before saying
+ * anything the parent reaps it and exits 1 too.  Nothing else here.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "lib/log.h"
+#include "lib/sys.h"
+#include "startup.h"
+
+static int report_fd = -1;
+
+/* The parent: read the child's one report, exit with it. */
+static void parent_wait(int fd, pid_t child) __attribute__((noreturn));
+static void parent_wait(int fd, pid_t child)
+{
+	char buf[512];
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < sizeof(buf) - 1) {
+		n = read(fd, buf + got, sizeof(buf) - 1 - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	if (strcmp(buf, "armed\n") == 0)
+		exit(0);
+	while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (strncmp(buf, "fail ", 5) == 0) {
+		buf[strcspn(buf, "\n")] = '\0';
+		log_warnx("%s", buf + 5);
+	} else {
+		log_warnx("the agent exited during set-up");
+	}
+	exit(1);
+}
+
+void startup_fork(void)
+{
+	int p[2], nul;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		fatal("pipe");
+	pid = fork();
+	if (pid < 0)
+		fatal("fork");
+	if (pid > 0) {
+		close(p[1]);
+		parent_wait(p[0], pid);
+	}
+	close(p[0]);
+	report_fd = p[1];
+	if (setsid() < 0)
+		log_warn("setsid");
+	nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (nul >= 0 && dup2(nul, STDIN_FILENO) >= 0 && nul != STDIN_FILENO)
+		close(nul);
+}
+
+void startup_process(void)
+{
+	static const int ignored[] = { SIGPIPE, SIGHUP, SIGTTOU, SIGTTIN };
+	size_t i;
+	int fd;
+
+	for (i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
+		signal(ignored[i], SIG_IGN);
+	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || sys_write_all(fd, "-1000", 5) < 0)
+		log_warn("oom_score_adj");
+	if (fd >= 0)
+		close(fd);
+}
+
+void startup_armed(void)
+{
+	if (report_fd < 0)
+		return;
+	if (sys_write_all(report_fd, "armed\n", 6) < 0)
+		log_warn("start-up pipe");
+	close(report_fd);
+	report_fd = -1;
+}
+
+void startup_failed(const char *why)
+{
+	char buf[512];
+	int n;
+
+	if (report_fd < 0) {
+		log_warnx("%s", why);
+		exit(1);
+	}
+	n = snprintf(buf, sizeof(buf), "fail %s\n", why);
+	if (n > (int)sizeof(buf) - 1)
+		n = (int)sizeof(buf) - 1;
+	(void)!sys_write_all(report_fd, buf, (size_t)n);
+	exit(1);
+}

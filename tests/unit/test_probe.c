@@ -1,0 +1,67 @@
+/*
+ * test_probe.c: the probe registry (src/agent/probe.c): enabled probes
+ * that are not in this build fail as `failed:not-built` and never claim
+ * `armed`; on_failure decides between a start-up error and degrade.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+#include "agent/probe.h"
+
+static struct config C;
+static struct loop L;
+
+static void states(void **state)
+{
+	char why[128], v[WIRE_MAPVAL_MAX];
+	int i;
+
+	(void)state;
+	config_defaults(&C);
+	C.probe_on[CFG_NET] = 0;
+	memset(&L, 0, sizeof(L));
+	assert_int_equal(probe_arm_all(&C, &L, why, sizeof(why)), 0);
+	assert_int_equal(probe_count(), CFG_NPROBES);
+	for (i = 0; i < CFG_NPROBES; i++)
+		assert_string_equal(probe_get(i)->name, cfg_probe_names[i]);
+	probe_state_str(probe_get(CFG_PROCESS), v, sizeof(v));
+	assert_string_equal(v, "failed:not-built");
+	probe_state_str(probe_get(CFG_NET), v, sizeof(v));
+	assert_string_equal(v, "off");
+	probe_state_str(probe_get(CFG_CAPABILITY), v, sizeof(v));
+	assert_string_equal(v, "off");
+	for (i = 0; i < probe_count(); i++)
+		assert_int_not_equal(probe_get(i)->state, PROBE_ARMED);
+	assert_int_equal(L.ntimers, probe_count());	/* one deadline each */
+	for (i = 0; i < LOSS_N; i++)
+		assert_int_equal(probe_dropped(i), 0);
+}
+
+static void fail_cell(void **state)
+{
+	char why[128] = "";
+
+	(void)state;
+	config_defaults(&C);
+	C.on_failure = CFG_FAIL_CELL;
+	memset(&L, 0, sizeof(L));
+	assert_int_equal(probe_arm_all(&C, &L, why, sizeof(why)), -1);
+	assert_string_equal(why, "probe process: failed: not-built");
+	/* nothing enabled: nothing can fail */
+	memset(C.probe_on, 0, sizeof(C.probe_on));
+	memset(&L, 0, sizeof(L));
+	assert_int_equal(probe_arm_all(&C, &L, why, sizeof(why)), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(states),
+		cmocka_unit_test(fail_cell),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
