@@ -3,12 +3,14 @@
 #   make              both binaries in build/ (the agent static, musl when present)
 #   make check        every test; ends with "N passed, N failed"
 #   make fuzz         longer fuzzing runs (FUZZ_TIME seconds per target)
+#   make e2e          the agent and host in a QEMU guest on real AF_VSOCK
 #   make clean
 #
 # WERROR=1 turns warnings into errors (CI sets it).
 
 .DELETE_ON_ERROR:
 .SUFFIXES:
+.SECONDARY:
 .PHONY: all check clean deps-build deps-check demo e2e bench fuzz unit
 
 O	:= build
@@ -17,7 +19,7 @@ Q	:= $(if $(filter 1,$(V)),,@)
 WERROR	?= 0
 PYTHON	?= /usr/bin/python3
 FUZZ_TIME  ?= 60
-FUZZ_SMOKE ?= 20
+FUZZ_SMOKE ?= 15
 VERSION	:= 0.1.0
 
 WARN	:= -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -44,6 +46,10 @@ LIB_SRC   := $(wildcard src/lib/*.c)
 AGENT_SRC := $(filter-out src/agent/main.c,$(wildcard src/agent/*.c))
 HOST_SRC  := $(filter-out src/host/main.c,$(wildcard src/host/*.c))
 CORE_SRC  := $(WIRE_SRC) $(LIB_SRC) $(AGENT_SRC) $(HOST_SRC)
+# ar keeps one member per file name: two modules named alike would
+# silently lose one of them inside libcore.a.
+DUP_NAMES := $(shell printf '%s\n' $(notdir $(CORE_SRC)) | sort | uniq -d)
+$(if $(DUP_NAMES),$(error source file names must be unique across src/: $(DUP_NAMES)))
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_HELP := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
 TOOL_SRC  := $(wildcard tests/tools/*.c)
@@ -169,13 +175,71 @@ fuzz: $(FUZZERS)
 demo:
 	@echo "make demo: not yet (see the demo issue); 'make check' works now."
 
-e2e:
-	@echo "make e2e: not yet (see the end-to-end issue)."
-
 bench:
 	@echo "make bench: not yet (see the benchmark issue)."
+
+# ---- e2e: a QEMU guest on AF_VSOCK loopback (tests/e2e/, issue 7) ----
+# Fetches Debian's 6.1 kernel once into $(E2E)/kernel/ (kept until
+# `make clean`), builds the guest's static /init and vsock self-test, packs
+# them with busybox, the three vsock modules, the steps, the workload and
+# both binaries into $(E2E)/initramfs.cpio, boots it under TCG and judges
+# the console log (tests/e2e/run.sh).  `make check` builds the same and
+# runs it as one harness entry.
+
+.PHONY: deps-e2e e2e-build
+E2E	:= $(O)/e2e
+E2E_INIT := tests/e2e/init.c tests/e2e/child.c tests/e2e/step.c
+E2E_MODS := vsock vmw_vsock_virtio_transport_common vsock_loopback
+E2E_FILES := tests/e2e/steps tests/e2e/workload.sh
+BUSYBOX	:= /bin/busybox
+E2E_CPIO := dir:/proc dir:/sys dir:/tmp dir:/run nod:/dev/console:5:1 \
+	file:/init=$(E2E)/init file:/e2e/vsock-pingpong=$(E2E)/vsock-pingpong \
+	$(foreach f,$(E2E_FILES),file:/e2e/$(notdir $(f))=$(f)) \
+	$(foreach m,$(E2E_MODS),file:/lib/modules/$(m).ko=$(E2E)/kernel/modules/$(m).ko) \
+	elf:/bin/cellos-telemetry=$(AGENT) elf:/bin/cellos-telemetry-host=$(HOST) \
+	busybox:$(BUSYBOX)
+
+deps-e2e:
+	@scripts/deps.sh build e2e
+
+$(E2E)/kernel/vmlinux: tests/e2e/fetch-kernel.sh tests/e2e/extract-vmlinux.py
+	@echo '  FETCH   $(@D)'
+	$(Q)tests/e2e/fetch-kernel.sh $(@D)
+
+$(E2E)/init: $(E2E_INIT:%.c=$(O)/musl/%.o)
+	@mkdir -p $(@D)
+	@echo '  LD      $@'
+	$(Q)$(AGENT_CC) -static $(LDHARDEN) $(CFLAGS) $^ -o $@
+$(E2E)/vsock-pingpong: $(O)/musl/tests/e2e/vsock_pingpong.o
+	@mkdir -p $(@D)
+	@echo '  LD      $@'
+	$(Q)$(AGENT_CC) -static $(LDHARDEN) $(CFLAGS) $^ -o $@
+
+$(E2E)/initramfs.cpio: tests/e2e/mkinitramfs.py $(E2E)/init $(E2E)/vsock-pingpong \
+		$(E2E)/kernel/vmlinux $(E2E_FILES) $(AGENT) $(HOST)
+	@echo '  CPIO    $@'
+	$(Q)$(PYTHON) tests/e2e/mkinitramfs.py $@ $(E2E_CPIO)
+
+e2e-build: deps-e2e all $(E2E)/initramfs.cpio
+e2e: e2e-build
+	@tests/e2e/run.sh $(E2E)
+
+check: e2e-build
+CHECKS	+= e2e-check=$(PYTHON)\ tests/e2e/test_check.py \
+	   e2e=tests/e2e/run.sh\ $(E2E)
 
 clean:
 	rm -rf $(O)
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
+
+# ---- benchmarks (make bench; not part of make check) ----
+
+$(O)/bench/encoder: bench/encoder.c $(O)/libcore.a
+	@mkdir -p $(@D)
+	@echo '  LD      $@'
+	$(Q)$(CC) $(filter-out -MMD -MP,$(BASE)) -O2 $< $(O)/libcore.a -lcbor -o $@
+$(O)/bench/%: bench/%.c $(O)/libcore.a
+	@mkdir -p $(@D)
+	@echo '  LD      $@'
+	$(Q)$(CC) $(filter-out -MMD -MP,$(BASE)) -O2 $< $(O)/libcore.a -o $@

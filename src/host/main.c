@@ -1,26 +1,220 @@
 /*
- * main.c: cellos-telemetry-host, the host receiver (thin for now: the host
- * issue brings the loop; this answers -h and -V so the build is whole).
+ * main.c: cellos-telemetry-host: parse the command line, set up (key,
+ * output, one socket per cell, the loop), say "ready", run, report.
+ * Everything that happens per frame lives in recv.c and its helpers.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+#include <sodium.h>
+#include "lib/log.h"
+#include "listen.h"
+#include "serve.h"
+#include "opts.h"
+#include "recv.h"
+#include "sign.h"
+#include "stats.h"
+#include "verify.h"
+
+static struct host_opts opts;
+static struct host host;
+static struct sign_key key;
+static struct serve srv;
+static char outbuf[HOST_OUT_BUF];
+static char run_id[33];
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: cellos-telemetry-host [-hvV] --cell ID:PATH ...\n");
+	fprintf(f,
+"usage: cellos-telemetry-host [-hVv] [--ack] [--keepalive-ms N] [--listen vsock:PORT]\n"
+"           [--out FILE] [--ready-fd FD] [--run-id R]\n"
+"           [--sign hmac|ed25519 --key-file F] --cell ID:PATH ...\n"
+"       cellos-telemetry-host --verify --key-file F [FILE ...]\n"
+"  --cell ID:PATH       receive cell ID on AF_UNIX PATH (Firecracker: <uds_path>_9001)\n"
+"  --run-id R           run id in every event's data (default: random)\n"
+"  --out FILE           append the JSON Lines to FILE (default: stdout)\n"
+"  --keepalive-ms N     agent_silenced after N ms without a frame (default %d)\n"
+"  --ack                send ack_seq to the agent once its frames are written\n"
+"  --sign ALG           sign each line, ALG hmac (HMAC-SHA256) or ed25519\n"
+"  --key-file F         key for --sign/--verify: one line \"ALG HEX64\", ALG one of\n"
+"                       hmac-sha256, ed25519 (seed), ed25519-pub (verify only)\n"
+"  --verify             check the signature of each line of FILEs (or stdin)\n"
+"  --listen vsock:PORT  listen on AF_VSOCK PORT (QEMU hosts); cells are ID:CID\n"
+"  --ready-fd FD        once every socket is bound, write a line to FD, close it\n"
+"  -v                   log more (twice: debug)\n"
+"  -V                   print the version and exit\n"
+"  -h                   print this help and exit\n", HOST_KEEPALIVE_MS);
+}
+
+/* Room for every connection's fd. */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+	rlim_t want = HOST_MAX_CONNS + HOST_MAX_CELLS + 32;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur < want)
+		log_warnx("only %llu fds: fewer connections than %d fit",
+			  (unsigned long long)rl.rlim_cur, HOST_MAX_CONNS);
+}
+
+static void load_key(void)
+{
+	const char *why;
+
+	if (sign_load(&key, opts.key_file, &why) < 0)
+		fatalx("%s: %s", opts.key_file, why);
+	if (opts.sign && (key.alg != opts.sign || !key.can_sign))
+		fatalx("%s: not a %s signing key", opts.key_file,
+		       opts.sign == SIGN_HMAC ? "hmac-sha256" : "ed25519");
+}
+
+static int verify_main(void)
+{
+	unsigned long good = 0, bad = 0;
+	FILE *f;
+	int i;
+
+	if (opts.nfiles == 0)
+		verify_stream(&key, stdin, "-", &good, &bad);
+	for (i = 0; i < opts.nfiles; i++) {
+		if (!(f = fopen(opts.files[i], "re"))) {
+			log_warn("%s", opts.files[i]);
+			bad++;
+			continue;
+		}
+		verify_stream(&key, f, opts.files[i], &good, &bad);
+		fclose(f);
+	}
+	printf("%lu lines good, %lu bad\n", good, bad);
+	return bad || !good ? 1 : 0;
+}
+
+/* The output fd: stdout, or FILE opened for appending. */
+static int open_out(void)
+{
+	int fd;
+
+	if (!opts.out || !strcmp(opts.out, "-"))
+		return STDOUT_FILENO;
+	fd = open(opts.out, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0)
+		fatal("%s", opts.out);
+	return fd;
+}
+
+/* Bind every cell (AF_UNIX) or the vsock listener; returns vsock fd. */
+static int bind_cells(void)
+{
+	struct host_cell *c;
+	unsigned i;
+	int vfd = -1;
+
+	host.cells = calloc(opts.ncells, sizeof(*host.cells));
+	if (!host.cells)
+		fatal("calloc");
+	host.ncells = opts.ncells;
+	for (i = 0; i < opts.ncells; i++) {
+		c = &host.cells[i];
+		memcpy(c->id, opts.cells[i].id, sizeof(c->id));
+		c->lfd = -1;
+		c->cid = opts.cells[i].cid;
+		if (opts.vsock)
+			continue;
+		c->path = opts.cells[i].where;
+		if ((c->lfd = listen_unix(c->path)) < 0)
+			fatal("cell %s: %s", c->id, c->path);
+	}
+	if (opts.vsock && (vfd = listen_vsock(opts.vsock_port)) < 0)
+		fatal("vsock port %u", opts.vsock_port);
+	return vfd;
+}
+
+static void setup(void)
+{
+	uint8_t rnd[16];
+	int vfd;
+
+	raise_nofile();
+	randombytes_buf(rnd, sizeof(rnd));
+	sodium_bin2hex(host.nonce, sizeof(host.nonce), rnd, 8);
+	sodium_bin2hex(run_id, sizeof(run_id), rnd + 8, 8);
+	host.run_id = opts.run_id ? opts.run_id : run_id;
+	host.ack = opts.ack;
+	host.keepalive_ms = opts.keepalive_ms;
+	ka_init(&host.ka, opts.keepalive_ms * 1000000u);
+	out_init(&host.out, open_out(), outbuf, sizeof(outbuf),
+		 opts.sign ? &key : NULL);
+	vfd = bind_cells();
+	if (serve_init(&srv, &host, vfd) < 0)
+		fatal("set-up");
+}
+
+/* Tell whoever waits that every socket is bound. */
+static void ready(void)
+{
+	char pub[2 * sizeof(key.pk) + 1] = "";
+
+	if (opts.sign == SIGN_ED25519)
+		sodium_bin2hex(pub, sizeof(pub), key.pk, sizeof(key.pk));
+	log_warnx("ready: %u cell%s, run %s%s%s%s%s", host.ncells,
+		  host.ncells == 1 ? "" : "s", host.run_id,
+		  opts.sign ? ", signing key id " : "", opts.sign ? key.kid : "",
+		  pub[0] ? ", public key: ed25519-pub " : "", pub);
+	if (opts.ready_fd >= 0) {
+		(void)!write(opts.ready_fd, "ready\n", 6);
+		close(opts.ready_fd);
+	}
+}
+
+static int finish(void)
+{
+	unsigned i;
+
+	stats_print(&host, STDERR_FILENO);
+	for (i = 0; i < host.ncells; i++)
+		if (host.cells[i].path)
+			listen_unlink(host.cells[i].path);
+	if (host.out.lost || host.out.overflow) {
+		log_warnx("exit: %llu event lines were lost on the output",
+			  (unsigned long long)(host.out.lost + host.out.overflow));
+		return 1;
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	if (argc == 2 && strcmp(argv[1], "-V") == 0) {
-		printf("cellos-telemetry-host %s\n", VERSION);
+	const char *why;
+
+	log_init("cellos-telemetry-host", 0);
+	if (opts_parse(&opts, argc, argv, &why) < 0) {
+		log_warnx("%s", why);
+		usage(stderr);
+		return 2;
+	}
+	if (opts.help || opts.version) {
+		if (opts.help)
+			usage(stdout);
+		else
+			printf("cellos-telemetry-host %s\n", VERSION);
 		return 0;
 	}
-	if (argc == 2 && strcmp(argv[1], "-h") == 0) {
-		usage(stdout);
-		return 0;
-	}
-	usage(stderr);
-	fprintf(stderr, "cellos-telemetry-host: the receiver is not built yet\n");
-	return 2;
+	log_init("cellos-telemetry-host", opts.verbose);
+	if (sign_init() < 0)
+		fatalx("sodium_init failed");
+	if (opts.key_file)
+		load_key();
+	if (opts.verify)
+		return verify_main();
+	setup();
+	ready();
+	serve_run(&srv, &host);
+	return finish();
 }

@@ -38,6 +38,36 @@
 /* Default vsock port of the CellOS host. */
 #define WIRE_PORT		9001
 
+/* ---- host receiver (cellos-telemetry-host) ---- */
+
+/* Connections open at once, all cells together: each costs a fixed
+ * reader (~4.2 KiB, touched only when used) and an fd; 4096 is far above
+ * one agent connection per cell and bounds what hostile guests can pin. */
+#define HOST_MAX_CONNS		4096
+/* Cells one receiver serves (one --cell each): a host runs tens of VMs. */
+#define HOST_MAX_CELLS		256
+/* A cell id: short, URI-safe ([A-Za-z0-9._-]), it goes into `source`. */
+#define HOST_CELL_ID_MAX	64
+/* --run-id: same alphabet plus ':'; goes into every event's data. */
+#define HOST_RUN_ID_MAX		64
+/* Keep-alive window (WIRE.md §6): no frame for this long -> agent_silenced. */
+#define HOST_KEEPALIVE_MS	10000
+/* One read(2) of a connection; a wakeup reads at most HOST_READS_PER_WAKE
+ * of them so one busy guest cannot starve the other cells. */
+#define HOST_READ_CHUNK		65536
+#define HOST_READS_PER_WAKE	4
+/* One JSON line: a 4096-byte body whose text escapes at most 6x
+ * (\u00XX), plus the envelope, the stamp and a signature, fits 64 KiB. */
+#define HOST_LINE_MAX		65536
+/* Output buffer: lines wait here until the batch that made them is
+ * written; flushed whenever one more line might not fit. */
+#define HOST_OUT_BUF		(4 * HOST_LINE_MAX)
+/* Seqs an instance may hold ahead of its contiguous mark (hello and loss
+ * frames the agent sends out of order): 8 is several reconnects deep. */
+#define HOST_SEQ_AHEAD		8
+/* epoll events taken per wait. */
+#define HOST_EPOLL_BATCH	64
+
 /* ---- logging ---- */
 
 /* A call site logs at most this many lines per window: a failing probe
@@ -45,12 +75,27 @@
 #define LOG_RL_BURST		5
 #define LOG_RL_WINDOW_NS	(10ull * 1000000000ull)
 
+/* ---- process probe ---- */
+
+/* Live processes the probe tracks (ppid, start, comm for the exit event):
+ * a microVM runs far fewer; past 3/4 of this, events go out without
+ * start_ns and the count shows in `untracked`. */
+#define PROC_TABLE_CAP		8192
+/* Raw cmdline bytes read at exec: more cannot fit a 4096-byte body. */
+#define PROC_ARGV_RAW		4096
+/* readlink buffer for /proc/PID/exe and the status file. */
+#define PROC_EXE_MAX		4096
+/* getdents64 buffer for a /proc walk. */
+#define PROC_DENTS_BYTES	16384
+
 /* ---- file probe ---- */
 
 /* Declared watches: a cell declares a handful of paths, not a tree. */
 #define FS_WATCH_MAX		64
 /* A declared path, with its NUL. */
 #define FS_PATH_MAX		1024
+/* One read of the inotify fd: room for ~100 records with short names. */
+#define FS_READ_BYTES		8192
 
 /* ---- agent (src/agent) ---- */
 

@@ -42,21 +42,27 @@ size_t cbor_head_len(uint64_t v)
 	return 9;
 }
 
-/* Write a head in shortest form: initial byte then big-endian argument. */
+/* Write a head in shortest form: initial byte then big-endian argument.
+ * The common case (room in the buffer) stores the bytes directly. */
 static void put_head(struct cbor_enc *e, unsigned major, uint64_t v)
 {
-	uint8_t b[9];
-	size_t n = cbor_head_len(v), i;
 	static const uint8_t ai[10] = { 0, 0, 24, 25, 0, 26, 0, 0, 0, 27 };
+	size_t n = cbor_head_len(v), i;
+	uint8_t b[9], *p = b;
 
+	if (e->buf && !e->err && n <= e->cap - e->len)
+		p = e->buf + e->len;
 	if (n == 1) {
-		b[0] = (uint8_t)(major << 5 | v);
+		p[0] = (uint8_t)(major << 5 | v);
 	} else {
-		b[0] = (uint8_t)(major << 5 | ai[n]);
+		p[0] = (uint8_t)(major << 5 | ai[n]);
 		for (i = 1; i < n; i++)
-			b[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
+			p[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
 	}
-	put_bytes(e, b, n);
+	if (p == b)
+		put_bytes(e, b, n);
+	else
+		e->len += n;
 }
 
 void cbor_put_uint(struct cbor_enc *e, uint64_t v)

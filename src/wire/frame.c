@@ -100,9 +100,10 @@ static void enc_body(struct cbor_enc *e, const struct event *ev, int profile,
 		return;
 	}
 	cbor_put_map(e, 5 + (uint64_t)__builtin_popcountll(has));
-	for (k = 0; k < EVK_NKEYS; k++)
-		if (k < EVK_FIRST_EXT || (has & EVK_BIT(k)))
-			enc_key(e, ev, k, f);
+	for (k = 0; k < EVK_FIRST_EXT; k++)
+		enc_key(e, ev, k, f);
+	for (; has; has &= has - 1)	/* present keys, lowest (first) first */
+		enc_key(e, ev, __builtin_ctzll(has), f);
 }
 
 /* Cut one more field so the body shrinks by at least `over` bytes. */
@@ -128,25 +129,27 @@ static int fit_cut(const struct event *ev, struct fit *f, size_t over)
 /* Reject events that no profile can carry as they are. */
 static int check_event(const struct event *ev, int profile)
 {
+	uint64_t has = ev->has;
 	int k;
 
 	if (ev->source == PS_HOST_ACK)
 		return 0;
 	if (ev->source == PS_NONE || ev->source >= PS_HOST_ACK ||
-	    (profile == WIRE_STRICT && ev->source > PS_LAST_V10))
+	    (profile == WIRE_STRICT && ev->source > PS_LAST_V10) ||
+	    ev->pid > UINT32_MAX)
 		return WIRE_E_UNENCODABLE;
-	for (k = EVK_GUEST_PID; k < EVK_NKEYS; k++)
+	for (; has; has &= has - 1) {
+		k = __builtin_ctzll(has);
 		if (ev_keys[k].type == EVT_UINT &&
-		    (k < EVK_FIRST_EXT || (ev->has & EVK_BIT(k))) &&
 		    event_get_uint(ev, k) > ev_keys[k].max)
 			return WIRE_E_UNENCODABLE;
+	}
 	return 0;
 }
 
-/* Size the body, cutting fields until it fits; returns its size or error. */
-static int fit_body(const struct event *ev, int profile, struct fit *f)
+/* Start a fit with nothing cut and the profile's content_version. */
+static void fit_init(const struct event *ev, int profile, struct fit *f)
 {
-	struct cbor_enc e;
 	size_t i, len;
 
 	f->cut = 0;
@@ -156,6 +159,13 @@ static int fit_body(const struct event *ev, int profile, struct fit *f)
 		event_text(ev, cuttable[i], &len);
 		f->len[i] = ev->has & EVK_BIT(cuttable[i]) ? len : 0;
 	}
+}
+
+/* Size the body, cutting fields until it fits; returns its size or error. */
+static int fit_body(const struct event *ev, int profile, struct fit *f)
+{
+	struct cbor_enc e;
+
 	for (;;) {
 		cbor_enc_init(&e, NULL, 0);
 		enc_body(&e, ev, profile, f);
@@ -166,28 +176,49 @@ static int fit_body(const struct event *ev, int profile, struct fit *f)
 	}
 }
 
+/* Write the 4-byte little-endian body length. */
+static int put_header(uint8_t *out, size_t body)
+{
+	out[0] = (uint8_t)body;
+	out[1] = (uint8_t)(body >> 8);
+	out[2] = out[3] = 0;
+	return (int)(WIRE_HDR_LEN + body);
+}
+
+/* The common case in one pass: encode straight into out; only a body that
+ * does not fit WIRE_MAX_BODY goes through fit_body and a second pass. */
 int frame_encode(const struct event *ev, int profile, uint8_t *out,
 		 size_t cap)
 {
 	struct cbor_enc e;
 	struct fit f;
 	int rc = check_event(ev, profile), body;
+	size_t room;
 
 	if (rc < 0)
 		return rc;
-	body = fit_body(ev, profile, &f);
-	if (body < 0)
-		return body;
-	if (!out)
-		return WIRE_HDR_LEN + body;
-	if (cap < (size_t)(WIRE_HDR_LEN + body))
+	fit_init(ev, profile, &f);
+	if (!out) {
+		body = fit_body(ev, profile, &f);
+		return body < 0 ? body : WIRE_HDR_LEN + body;
+	}
+	if (cap < WIRE_HDR_LEN)
 		return WIRE_E_NOSPACE;
-	out[0] = (uint8_t)body;
-	out[1] = (uint8_t)(body >> 8);
-	out[2] = out[3] = 0;
-	cbor_enc_init(&e, out + WIRE_HDR_LEN, (size_t)body);
+	room = cap - WIRE_HDR_LEN < WIRE_MAX_BODY ? cap - WIRE_HDR_LEN :
+		WIRE_MAX_BODY;
+	cbor_enc_init(&e, out + WIRE_HDR_LEN, room);
 	enc_body(&e, ev, profile, &f);
-	return e.err ? e.err : WIRE_HDR_LEN + body;
+	if (!e.err)
+		return put_header(out, e.len);
+	if (e.len <= WIRE_MAX_BODY)
+		return WIRE_E_NOSPACE;
+	if ((body = fit_body(ev, profile, &f)) < 0)
+		return body;
+	if ((size_t)body > room)
+		return WIRE_E_NOSPACE;
+	cbor_enc_init(&e, out + WIRE_HDR_LEN, room);
+	enc_body(&e, ev, profile, &f);
+	return e.err ? e.err : put_header(out, e.len);
 }
 
 int frame_peek(const uint8_t *buf, size_t len, size_t *body_len)

@@ -1,0 +1,151 @@
+/*
+ * procfs.c: parsers and readers for /proc/PID/{stat,status,cmdline} and
+ * the /proc directory walk.
+ *
+ * The parsers take exactly the bytes a read returned (no NUL needed) and
+ * never read past them.  The readers go through an open /proc fd so the
+ * probe works with whatever /proc its namespace mounted.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include "lib/sys.h"
+#include "procfs.h"
+
+/* Parse an unsigned decimal at s[*i], advancing *i; -1 if none. */
+static int parse_u64(const char *s, size_t n, size_t *i, uint64_t *v)
+{
+	size_t start = *i;
+
+	*v = 0;
+	while (*i < n && s[*i] >= '0' && s[*i] <= '9') {
+		if (*v > (UINT64_MAX - 9) / 10)
+			return -1;
+		*v = *v * 10 + (uint64_t)(s[*i] - '0');
+		(*i)++;
+	}
+	return *i > start ? 0 : -1;
+}
+
+/* Skip `count` space-separated fields starting at s[*i]. */
+static void skip_fields(const char *s, size_t n, size_t *i, int count)
+{
+	while (count-- > 0) {
+		while (*i < n && s[*i] == ' ')
+			(*i)++;
+		while (*i < n && s[*i] != ' ')
+			(*i)++;
+	}
+	while (*i < n && s[*i] == ' ')
+		(*i)++;
+}
+
+int procfs_parse_stat(const char *s, size_t n, struct procfs_stat *st)
+{
+	const char *open = memchr(s, '(', n), *close = NULL;
+	size_t i, k;
+	uint64_t v;
+
+	for (k = n; k > 0; k--)
+		if (s[k - 1] == ')') {
+			close = s + k - 1;
+			break;
+		}
+	if (!open || !close || close < open)
+		return -1;
+	st->comm_len = (size_t)(close - open - 1);
+	if (st->comm_len > sizeof(st->comm))
+		st->comm_len = sizeof(st->comm);
+	memcpy(st->comm, open + 1, st->comm_len);
+	i = (size_t)(close - s) + 1;
+	skip_fields(s, n, &i, 1);		/* state */
+	if (parse_u64(s, n, &i, &v) < 0 || v > UINT32_MAX)
+		return -1;
+	st->ppid = (uint32_t)v;
+	skip_fields(s, n, &i, 17);		/* fields 5..21 */
+	return parse_u64(s, n, &i, &st->start_ticks);
+}
+
+int procfs_parse_uid(const char *s, size_t n, uint32_t *uid)
+{
+	static const char key[] = "\nUid:";
+	size_t i;
+	uint64_t v;
+
+	for (i = 0; i + sizeof(key) - 1 <= n; i++) {
+		if (memcmp(s + i, key, sizeof(key) - 1) != 0)
+			continue;
+		i += sizeof(key) - 1;
+		while (i < n && (s[i] == '\t' || s[i] == ' '))
+			i++;
+		if (parse_u64(s, n, &i, &v) < 0 || v > UINT32_MAX)
+			return -1;
+		*uid = (uint32_t)v;
+		return 0;
+	}
+	return -1;
+}
+
+size_t procfs_cmdline_argc(const uint8_t *s, size_t n)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < n; i++)
+		c += s[i] == 0;
+	return n && s[n - 1] != 0 ? c + 1 : c;
+}
+
+int procfs_read_stat(int procfd, uint32_t pid, struct procfs_stat *st)
+{
+	char path[32], buf[1024];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%u/stat", pid);
+	n = sys_read_fileat(procfd, path, buf, sizeof(buf));
+	if (n <= 0)
+		return -1;
+	return procfs_parse_stat(buf, (size_t)n, st);
+}
+
+/* A /proc entry name that is a pid: digits only, no leading zero. */
+static int pid_name(const char *s, uint32_t *pid)
+{
+	uint64_t v = 0;
+
+	if (*s < '1' || *s > '9')
+		return 0;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > UINT32_MAX / 10)
+			return 0;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	*pid = (uint32_t)v;
+	return v <= UINT32_MAX;
+}
+
+long procfs_scan(int procfd, char *buf, size_t cap,
+		 void (*fn)(void *ctx, uint32_t pid), void *ctx)
+{
+	long seen = 0, n, off;
+	uint32_t pid;
+	int fd = openat(procfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	while ((n = syscall(SYS_getdents64, fd, buf, cap)) > 0) {
+		for (off = 0; off < n;) {
+			struct dirent64 *d = (struct dirent64 *)(buf + off);
+
+			if (pid_name(d->d_name, &pid)) {
+				fn(ctx, pid);
+				seen++;
+			}
+			off += d->d_reclen;
+		}
+	}
+	close(fd);
+	return n < 0 ? -1 : seen;
+}

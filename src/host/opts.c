@@ -1,0 +1,171 @@
+/*
+ * opts.c: getopt_long over the options of opts.h, with every check that
+ * needs no system call: id alphabets and lengths, numbers in range, and
+ * which options go together.  Paths are checked when they are bound.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include "opts.h"
+#include "sign.h"
+
+enum { O_CELL = 256, O_RUN_ID, O_OUT, O_KEEPALIVE, O_ACK, O_SIGN, O_KEY,
+       O_VERIFY, O_LISTEN, O_READY };
+
+static const struct option longopts[] = {
+	{ "cell", required_argument, NULL, O_CELL },
+	{ "run-id", required_argument, NULL, O_RUN_ID },
+	{ "out", required_argument, NULL, O_OUT },
+	{ "keepalive-ms", required_argument, NULL, O_KEEPALIVE },
+	{ "ack", no_argument, NULL, O_ACK },
+	{ "sign", required_argument, NULL, O_SIGN },
+	{ "key-file", required_argument, NULL, O_KEY },
+	{ "verify", no_argument, NULL, O_VERIFY },
+	{ "listen", required_argument, NULL, O_LISTEN },
+	{ "ready-fd", required_argument, NULL, O_READY },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* 1 when s is 1..max bytes of [A-Za-z0-9._-] plus the chars in extra. */
+static int word_ok(const char *s, size_t n, size_t max, const char *extra)
+{
+	size_t i;
+
+	if (n == 0 || n > max)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || strchr("._-", s[i]) ||
+		      (extra && strchr(extra, s[i]))) || s[i] == 0)
+			return 0;
+	return 1;
+}
+
+/* A decimal number in [lo, hi]; -1 otherwise. */
+static int number(const char *s, uint64_t lo, uint64_t hi, uint64_t *v)
+{
+	char *end;
+
+	if (!s[0] || s[0] < '0' || s[0] > '9')
+		return -1;
+	*v = strtoull(s, &end, 10);
+	return *end || *v < lo || *v > hi ? -1 : 0;
+}
+
+static int add_cell(struct host_opts *o, const char *arg, const char **why)
+{
+	const char *colon = strchr(arg, ':');
+	struct opt_cell *c;
+	unsigned i;
+
+	*why = "--cell wants ID:PATH, ID of 1-64 [A-Za-z0-9._-]";
+	if (!colon || !word_ok(arg, (size_t)(colon - arg), HOST_CELL_ID_MAX,
+			       NULL) || !colon[1])
+		return -1;
+	*why = "too many --cell";
+	if (o->ncells == HOST_MAX_CELLS)
+		return -1;
+	c = &o->cells[o->ncells];
+	memcpy(c->id, arg, (size_t)(colon - arg));
+	c->id[colon - arg] = 0;
+	c->where = colon + 1;
+	*why = "the same cell id twice";
+	for (i = 0; i < o->ncells; i++)
+		if (!strcmp(o->cells[i].id, c->id))
+			return -1;
+	o->ncells++;
+	return 0;
+}
+
+/* One option; 0 or -1 with why. */
+static int one(struct host_opts *o, int ch, const char *arg, const char **why)
+{
+	uint64_t v;
+
+	switch (ch) {
+	case 'h': o->help = 1; return 0;
+	case 'V': o->version = 1; return 0;
+	case 'v': o->verbose++; return 0;
+	case O_CELL: return add_cell(o, arg, why);
+	case O_ACK: o->ack = 1; return 0;
+	case O_VERIFY: o->verify = 1; return 0;
+	case O_OUT: o->out = arg; return 0;
+	case O_KEY: o->key_file = arg; return 0;
+	case O_RUN_ID:
+		*why = "--run-id wants 1-64 of [A-Za-z0-9._:-]";
+		o->run_id = arg;
+		return word_ok(arg, strlen(arg), HOST_RUN_ID_MAX, ":") ? 0 : -1;
+	case O_KEEPALIVE:
+		*why = "--keepalive-ms wants 1..86400000";
+		return number(arg, 1, 86400000, &o->keepalive_ms);
+	case O_SIGN:
+		*why = "--sign wants hmac or ed25519";
+		o->sign = !strcmp(arg, "hmac") ? SIGN_HMAC :
+			!strcmp(arg, "ed25519") ? SIGN_ED25519 : SIGN_NONE;
+		return o->sign == SIGN_NONE ? -1 : 0;
+	case O_LISTEN:
+		*why = "--listen wants vsock:PORT";
+		if (strncmp(arg, "vsock:", 6) || number(arg + 6, 1, 0xfffffffe, &v))
+			return -1;
+		o->vsock = 1;
+		o->vsock_port = (unsigned)v;
+		return 0;
+	case O_READY:
+		*why = "--ready-fd wants an fd number above 2";
+		if (number(arg, 3, 1 << 20, &v))
+			return -1;
+		o->ready_fd = (int)v;
+		return 0;
+	default:
+		*why = "unknown option";
+		return -1;
+	}
+}
+
+/* Options that only make sense together; vsock cells name CIDs. */
+static int combine(struct host_opts *o, const char **why)
+{
+	uint64_t v;
+	unsigned i;
+
+	if (o->help || o->version)
+		return 0;
+	*why = "--sign and --verify want --key-file";
+	if ((o->sign || o->verify) != !!o->key_file)
+		return -1;
+	*why = "--verify takes files, not --cell/--sign/--ack/--listen";
+	if (o->verify)
+		return o->ncells || o->sign || o->ack || o->vsock ? -1 : 0;
+	*why = "at least one --cell ID:PATH";
+	if (o->ncells == 0 || o->nfiles > 0)
+		return -1;
+	for (i = 0; o->vsock && i < o->ncells; i++) {
+		*why = "with --listen vsock, --cell wants ID:CID (3..)";
+		if (number(o->cells[i].where, 3, 0xfffffffe, &v))
+			return -1;
+		o->cells[i].cid = (uint32_t)v;
+	}
+	return 0;
+}
+
+int opts_parse(struct host_opts *o, int argc, char **argv, const char **why)
+{
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	o->ready_fd = -1;
+	o->keepalive_ms = HOST_KEEPALIVE_MS;
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+hVv", longopts, NULL)) != -1) {
+		if (ch == '?' || ch == ':') {
+			*why = "unknown option or missing argument";
+			return -1;
+		}
+		if (one(o, ch, optarg, why) < 0)
+			return -1;
+	}
+	o->files = argv + optind;
+	o->nfiles = argc - optind;
+	return combine(o, why);
+}

@@ -1,0 +1,35 @@
+/*
+ * opts.h: the command line of cellos-telemetry-host, parsed into a
+ * struct without side effects (no exit, no I/O), so tests can call it.
+ */
+#pragma once
+#include <stdint.h>
+#include "lib/caps.h"
+
+struct opt_cell {
+	char id[HOST_CELL_ID_MAX + 1];
+	const char *where;		/* AF_UNIX path, or a CID with vsock */
+	uint32_t cid;
+};
+
+struct host_opts {
+	struct opt_cell cells[HOST_MAX_CELLS];
+	unsigned ncells;
+	const char *run_id;		/* NULL: make one */
+	const char *out;		/* NULL or "-": stdout */
+	const char *key_file;
+	int sign;			/* enum sign_alg */
+	int ack;
+	int verify;			/* --verify: check files, no receiver */
+	int vsock;			/* --listen vsock:PORT */
+	unsigned vsock_port;
+	int ready_fd;			/* -1: none */
+	int verbose;
+	int help, version;
+	uint64_t keepalive_ms;
+	char **files;			/* --verify operands */
+	int nfiles;
+};
+
+/* Parse argv.  0, or -1 with a one-line reason in *why. */
+int opts_parse(struct host_opts *o, int argc, char **argv, const char **why);

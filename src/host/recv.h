@@ -1,0 +1,29 @@
+/*
+ * recv.h: what the receiver does with a connection's bytes: frames ->
+ * host stamp, hello and instance tracking, dedupe and gaps (stamp.c),
+ * lines (emit.c), then after each batch the flush and the ack.
+ *
+ * No sockets are opened or closed here (serve.c does that); the only I/O
+ * is the output flush and the small ack write on the connection's fd.
+ * A test or fuzzer drives it with any fd (or -1 without --ack).
+ */
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+#include "host.h"
+
+/* Read the clocks for the batch about to be handled. */
+void recv_clock(struct host *h);
+/* A new connection on cell, fd already accepted. */
+void recv_open(struct host *h, struct hconn *c, struct host_cell *cell,
+	       int fd);
+/* Bytes read from c.  -1: the stream is untrusted (FrameTooLarge): close. */
+int recv_bytes(struct host *h, struct hconn *c, const uint8_t *p, size_t n);
+/* The peer closed (or the receiver closes c): report a partial frame. */
+void recv_close(struct host *h, struct hconn *c);
+/* A batch of c is done: flush the lines, then ack (--ack).  -1 only
+ * with --ack when lines were lost: c must be closed, so the agent
+ * replays what was not acknowledged (its instance was rewound). */
+int recv_done(struct host *h, struct hconn *c);
+/* Write agent_silenced for every connection past its keep-alive window. */
+void recv_silence(struct host *h);

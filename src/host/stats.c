@@ -1,0 +1,74 @@
+/*
+ * stats.c: format the counters of host.h.  Only non-zero entries of the
+ * per-source and per-error tables are listed, so the line stays short.
+ * Lines are built in a stack buffer and written whole.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "stats.h"
+
+struct line {
+	char b[2048];
+	size_t n;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void add(struct line *l, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	va_start(ap, fmt);
+	k = vsnprintf(l->b + l->n, sizeof(l->b) - l->n, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		l->n += (size_t)k < sizeof(l->b) - l->n ? (size_t)k :
+			sizeof(l->b) - l->n - 1;
+}
+
+static void cell_line(const struct host_cell *c, int fd)
+{
+	const struct cell_stats *s = &c->st;
+	struct line l = { .n = 0 };
+	int i;
+
+#define U(x) ((unsigned long long)(x))
+	add(&l, "cellos-telemetry-host: cell %s: conns %llu open %llu "
+	    "refused %llu; frames %llu bytes %llu lines %llu; events",
+	    c->id, U(s->conns), U(s->open), U(s->refused), U(s->frames),
+	    U(s->bytes), U(s->lines));
+	for (i = 1; i < PS_COUNT; i++)
+		if (s->events[i])
+			add(&l, " %s=%llu", ps_name(i), U(s->events[i]));
+	add(&l, "; rejects");
+	for (i = 1; i <= WIRE_NDECODE_ERR; i++)
+		if (s->rejects[i])
+			add(&l, " %s=%llu", wire_errname(-i), U(s->rejects[i]));
+	add(&l, "; gaps %llu (%llu seqs); agent losses %llu (%llu seqs); "
+	    "dups %llu; silenced %llu; acks %llu\n", U(s->gaps),
+	    U(s->gap_seqs), U(s->losses), U(s->lost_seqs), U(s->dups),
+	    U(s->silenced), U(s->acks));
+	(void)!write(fd, l.b, l.n);
+}
+
+void stats_print(const struct host *h, int fd)
+{
+	struct line l = { .n = 0 };
+	const struct out *o = &h->out;
+	unsigned i;
+
+	for (i = 0; i < h->ncells; i++)
+		cell_line(&h->cells[i], fd);
+	add(&l, "cellos-telemetry-host: output: lines %llu bytes %llu; "
+	    "lost %llu in %llu write errors%s%s; too long %llu",
+	    U(o->lines), U(o->bytes), U(o->lost), U(o->errors),
+	    o->errors ? ", last: " : "",
+	    o->errors ? strerror(o->last_errno) : "", U(o->overflow));
+	if (h->refused_unknown)
+		add(&l, "; refused (unknown cid) %llu", U(h->refused_unknown));
+	add(&l, "\n");
+	(void)!write(fd, l.b, l.n);
+#undef U
+}

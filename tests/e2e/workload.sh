@@ -1,0 +1,52 @@
+#!/bin/sh
+# workload.sh: the cell's workload in the e2e guest (busybox sh).
+#
+# Does what the agent must then report: processes that are spawned, exec
+# and exit with chosen codes, a change to a watched file, a refused and an
+# established TCP connect on loopback.  It checks each action's own outcome
+# here (so a broken guest shows up as a failed action, not as a missing
+# event later) and exits non-zero if any failed.  It prints "workload: ..."
+# lines; the agent's view of the same actions is check.py's business.
+set -u
+failed=0
+
+fail() { echo "workload: FAIL $*"; failed=1; }
+
+# Processes: a fork+exec that exits 3, one killed by SIGTERM, a short chain.
+/bin/sh -c 'exit 3'
+[ $? -eq 3 ] || fail "exit code 3 not seen"
+/bin/sh -c 'kill -TERM $$'
+[ $? -eq $((128 + 15)) ] || fail "SIGTERM exit not seen"
+/bin/sh -c '/bin/sh -c "/bin/true"' || fail "exec chain"
+
+# A watched file: created, modified, deleted.
+mkdir -p /tmp/watched
+echo one > /tmp/watched/file
+echo two >> /tmp/watched/file
+rm /tmp/watched/file
+[ ! -e /tmp/watched/file ] || fail "watched file still there"
+
+# A refused loopback connect: nothing listens on port 7.
+if out=$(nc 127.0.0.1 7 </dev/null 2>&1); then
+	fail "connect to port 7 succeeded"
+else
+	case $out in
+	*refused*) ;;
+	*) fail "connect to port 7: $out" ;;
+	esac
+fi
+
+# An established loopback connect: a listener and a client that sends a line.
+nc -l -p 7001 > /tmp/nc.out &
+listener=$!
+i=0
+until echo established | nc 127.0.0.1 7001 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -lt 50 ] || { fail "no connect to the listener"; break; }
+	usleep 100000
+done
+wait $listener
+[ "$(cat /tmp/nc.out)" = established ] || fail "listener got '$(cat /tmp/nc.out)'"
+
+[ $failed -eq 0 ] && echo "workload: all actions done"
+exit $failed

@@ -1,0 +1,211 @@
+/*
+ * test_proc_track.c: process bookkeeping (src/agent/proc_track.c) with
+ * real child processes: /proc enrichment at exec, events for processes
+ * already gone, exit status decoding, and the /proc rescan diff.
+ * Connector records are built here; the real socket is tested with the
+ * agent in tests/integ.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include <cmocka.h>
+#include "agent/proc_track.h"
+#include "lib/caps.h"
+#include "wire/argv.h"
+
+static struct ptable_ent slots[PROC_TABLE_CAP];
+static struct proc_track pt;
+static struct event got[64];
+static int ngot, nall;
+static uint32_t want;		/* keep only this pid's events; 0: all */
+
+static void collect(void *ctx, struct event *ev)
+{
+	(void)ctx;
+	nall++;
+	if (ngot < 64 && (!want || ev->pid == want))
+		got[ngot++] = *ev;
+}
+
+static int setup(void **state)
+{
+	int procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	(void)state;
+	proc_track_init(&pt, slots, PROC_TABLE_CAP, procfd, 0, collect, NULL);
+	ngot = nall = 0;
+	want = 0;
+	return procfd < 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	close(pt.procfd);
+	return 0;
+}
+
+/* Start `sh -c 'read x'` with awkward arguments, blocked reading a pipe
+ * we hold; returns its pid once it has exec'd. */
+static pid_t spawn_sleeper(void)
+{
+	static char big[10 * 1024 + 1];
+	static int hold[2] = { -1, -1 };
+	int p[2];
+	pid_t pid;
+	char c;
+
+	memset(big, 'B', sizeof(big) - 1);
+	if (hold[0] < 0 && pipe2(hold, O_CLOEXEC) < 0)
+		return -1;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		char *argv[] = { "sh", "-c", "read x", "sh", "", "caf\xe9",
+				 big, NULL };
+
+		dup2(hold[0], 0);
+		execv("/bin/sh", argv);
+		_exit(127);
+	}
+	close(p[1]);
+	(void)!read(p[0], &c, 1);	/* EOF once exec closed it */
+	close(p[0]);
+	return pid;
+}
+
+static struct event *find(int src, uint32_t pid)
+{
+	int i;
+
+	for (i = 0; i < ngot; i++)
+		if (got[i].source == src && got[i].pid == pid)
+			return &got[i];
+	return NULL;
+}
+
+static void exec_enriched_then_killed(void **state)
+{
+	struct cnproc_rec r = { 0 };
+	uint8_t raw[WIRE_TEXT_MAX];
+	struct event *e;
+	pid_t pid = spawn_sleeper();
+	int st;
+	ssize_t n;
+
+	(void)state;
+	assert_true(pid > 0);
+	r.kind = CNP_FORK, r.pid = r.tgid = (uint32_t)pid;
+	r.ppid = r.ptgid = (uint32_t)getpid(), r.ts_ns = 5;
+	proc_track_rec(&pt, &r);
+	r.kind = CNP_EXEC, r.ts_ns = 6;
+	proc_track_rec(&pt, &r);
+	e = find(PS_PROCESS_EXEC, (uint32_t)pid);
+	assert_non_null(e);
+	assert_int_equal(e->comm.len, 2);
+	assert_memory_equal(e->comm.s, "sh", 2);
+	assert_true(e->exe.len > 0);
+	assert_int_equal(e->argc, 7);
+	assert_int_equal(e->truncated, 1);	/* 10 KiB cannot all fit */
+	assert_int_equal(e->uid, getuid());
+	assert_int_equal(e->ppid, getpid());
+	assert_int_equal(e->start_ns, 5);
+	n = argv_unescape(raw, sizeof(raw), e->argv.s, e->argv.len);
+	assert_true(n > 20);
+	assert_memory_equal(raw, "sh\0-c\0read x\0sh\0\0caf\xe9\0BBB", 25);
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	r.kind = CNP_EXIT, r.status = (uint32_t)st, r.ts_ns = 7;
+	proc_track_rec(&pt, &r);
+	e = find(PS_PROCESS_EXITED, (uint32_t)pid);
+	assert_non_null(e);
+	assert_int_equal(e->exit_signal, SIGKILL);
+	assert_false(e->has & EVK_BIT(EVK_EXIT_CODE));
+	assert_int_equal(e->start_ns, 5);
+	assert_memory_equal(e->comm.s, "sh", 2);	/* from the table */
+}
+
+static void gone_before_enrichment(void **state)
+{
+	struct cnproc_rec r = { .kind = CNP_EXEC, .pid = 4000000,
+				.tgid = 4000000, .ts_ns = 9 };
+	struct event *e;
+
+	(void)state;
+	proc_track_rec(&pt, &r);
+	e = find(PS_PROCESS_EXEC, 4000000);
+	assert_non_null(e);		/* sent anyway, with what is known */
+	assert_false(e->has & EVK_BIT(EVK_ARGV));
+	r.kind = CNP_EXIT, r.status = 3 << 8, r.ptgid = 1;
+	proc_track_rec(&pt, &r);
+	e = find(PS_PROCESS_EXITED, 4000000);
+	assert_non_null(e);
+	assert_int_equal(e->exit_code, 3);
+	/* a thread's fork and exit are not process events */
+	ngot = 0;
+	r.kind = CNP_FORK, r.pid = 4000001, r.tgid = 4000000;
+	proc_track_rec(&pt, &r);
+	r.kind = CNP_EXIT;
+	proc_track_rec(&pt, &r);
+	assert_int_equal(ngot, 0);
+}
+
+static void rescan_diff(void **state)
+{
+	struct event *e;
+	pid_t pid;
+	int st;
+
+	(void)state;
+	want = (uint32_t)getpid();
+	assert_true(proc_track_rescan(&pt) > 1);
+	assert_true(nall > 1);		/* every process: the inventory */
+	e = find(PS_PROCESS_SPAWNED, (uint32_t)getpid());
+	assert_non_null(e);
+	assert_int_equal(e->synthetic, 1);
+	assert_int_equal(e->ppid, getppid());
+	assert_true(e->start_ns > 0);
+	pid = spawn_sleeper();
+	want = (uint32_t)pid;
+	ngot = nall = 0;
+	proc_track_rescan(&pt);
+	assert_non_null(find(PS_PROCESS_SPAWNED, (uint32_t)pid));
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	ngot = 0;
+	proc_track_rescan(&pt);
+	e = find(PS_PROCESS_EXITED, (uint32_t)pid);
+	assert_non_null(e);
+	assert_int_equal(e->synthetic, 1);
+	assert_memory_equal(e->comm.s, "sh", 2);
+	assert_int_equal(ngot, 1);		/* reported once */
+}
+
+static void strict_has_no_exec(void **state)
+{
+	struct cnproc_rec r = { .kind = CNP_EXEC, .pid = 1, .tgid = 1 };
+
+	(void)state;
+	pt.strict = 1;
+	proc_track_rec(&pt, &r);
+	assert_int_equal(ngot, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(exec_enriched_then_killed, setup, teardown),
+		cmocka_unit_test_setup_teardown(gone_before_enrichment, setup, teardown),
+		cmocka_unit_test_setup_teardown(rescan_diff, setup, teardown),
+		cmocka_unit_test_setup_teardown(strict_has_no_exec, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("proc_track", tests, NULL, NULL);
+}

@@ -1,0 +1,86 @@
+/*
+ * test_procfs.c: /proc parsers (src/agent/procfs.c) on fixed texts, and
+ * the readers against this process's own /proc entries.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "agent/procfs.h"
+
+static void stat_with_odd_comm(void **state)
+{
+	static const char s[] = "4242 (a) b) (c)) S 17 4242 4242 0 -1 4194560 "
+		"100 0 0 0 1 2 0 0 20 0 1 0 123456 1000 50\n";
+	struct procfs_stat st;
+
+	(void)state;
+	assert_int_equal(procfs_parse_stat(s, sizeof(s) - 1, &st), 0);
+	assert_int_equal(st.comm_len, 9);
+	assert_memory_equal(st.comm, "a) b) (c)", 9);
+	assert_int_equal(st.ppid, 17);
+	assert_int_equal(st.start_ticks, 123456);
+	assert_int_equal(procfs_parse_stat("12 (x S 1", 9, &st), -1);
+	assert_int_equal(procfs_parse_stat("12 (x) S", 8, &st), -1);
+	assert_int_equal(procfs_parse_stat(s, 40, &st), -1);	/* cut */
+}
+
+static void uid_line(void **state)
+{
+	static const char s[] = "Name:\tx\nUmask:\t0022\nUid:\t1000\t0\t0\t0\n";
+	uint32_t uid = 99;
+
+	(void)state;
+	assert_int_equal(procfs_parse_uid(s, sizeof(s) - 1, &uid), 0);
+	assert_int_equal(uid, 1000);
+	assert_int_equal(procfs_parse_uid("Name:\tx\n", 8, &uid), -1);
+}
+
+static void argc_counting(void **state)
+{
+	(void)state;
+	assert_int_equal(procfs_cmdline_argc((const uint8_t *)"a\0\0b\0", 5), 3);
+	assert_int_equal(procfs_cmdline_argc((const uint8_t *)"a\0b", 3), 2);
+	assert_int_equal(procfs_cmdline_argc((const uint8_t *)"", 0), 0);
+	assert_int_equal(procfs_cmdline_argc((const uint8_t *)"\0", 1), 1);
+}
+
+static uint32_t me_seen;
+static void see(void *ctx, uint32_t pid)
+{
+	(void)ctx;
+	if (pid == (uint32_t)getpid())
+		me_seen++;
+}
+
+static void readers_on_self(void **state)
+{
+	static char dbuf[4096] __attribute__((aligned(8)));
+	struct procfs_stat st;
+	int procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	(void)state;
+	assert_true(procfd >= 0);
+	assert_int_equal(procfs_read_stat(procfd, (uint32_t)getpid(), &st), 0);
+	assert_int_equal(st.ppid, (uint32_t)getppid());
+	assert_true(st.start_ticks > 0);
+	/* a tiny buffer forces many getdents64 calls */
+	assert_true(procfs_scan(procfd, dbuf, 512, see, NULL) > 1);
+	assert_int_equal(me_seen, 1);
+	close(procfd);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(stat_with_odd_comm),
+		cmocka_unit_test(uid_line),
+		cmocka_unit_test(argc_counting),
+		cmocka_unit_test(readers_on_self),
+	};
+	return cmocka_run_group_tests_name("procfs", tests, NULL, NULL);
+}
