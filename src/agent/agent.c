@@ -40,6 +40,7 @@ static struct agent {
 	uint64_t logged[LOSS_N];	/* strict: losses already logged */
 	int phase;
 	uint64_t deadline;		/* of the shutdown phase */
+	uint64_t last_mono;		/* guest_monotonic_ns of the last event */
 	uint8_t frame[WIRE_MAX_FRAME];
 	struct event ev;		/* the agent's own frames */
 } A;
@@ -48,6 +49,11 @@ int agent_emit(struct event *ev)
 {
 	int n;
 
+	/* WIRE.md: non-decreasing per agent, though kernel stamps taken on
+	 * other CPUs (the proc connector's) may arrive a little out of order */
+	if (ev->mono_ns < A.last_mono)
+		ev->mono_ns = A.last_mono;
+	A.last_mono = ev->mono_ns;
 	event_set_uint(ev, EVK_SEQ, ring_next_seq(&A.ring));
 	n = frame_encode(ev, A.cfg->profile, A.frame, sizeof(A.frame));
 	if (n < 0 || ring_push(&A.ring, A.frame, (size_t)n) < 0) {

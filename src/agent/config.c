@@ -8,6 +8,7 @@
  * that a watched path exists: arming the fs probe does.
  */
 #include <getopt.h>
+#include <sys/inotify.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,9 +35,12 @@ void config_defaults(struct config *c)
 	c->addr.port = WIRE_PORT;
 	c->ring_bytes = AGENT_RING_DEFAULT;
 	c->heartbeat_ms = AGENT_HEARTBEAT_MS;
-	c->probe_on[CFG_PROCESS] = 1;
-	c->probe_on[CFG_FS] = 1;
-	c->probe_on[CFG_NET] = 1;
+	c->probe_on[CFG_PROCESS] = CFG_ON;
+	c->probe_on[CFG_FS] = CFG_ON;
+	c->probe_on[CFG_NET] = CFG_ON;
+	c->poll_ms = PROC_POLL_MS;
+	c->proc_rcvbuf = PROC_RCVBUF;
+	c->watch_mask = FS_MASK_DEFAULT;
 }
 
 /* s[0..n) equals the word w. */
@@ -101,8 +105,9 @@ static int set_onfail(struct config *c, const char *v, size_t n, char *err,
 }
 
 /* N, Nk or Nm (KiB, MiB) within the ring's limits. */
-static int set_ring(struct config *c, const char *v, size_t n, char *err,
-		    size_t errcap)
+/* A size N, Nk or Nm within [lo, hi] bytes. */
+static int parse_size(const char *v, size_t n, uint64_t lo, uint64_t hi,
+		      size_t *out)
 {
 	uint64_t x, mul = 1;
 	size_t m = n;
@@ -111,11 +116,31 @@ static int set_ring(struct config *c, const char *v, size_t n, char *err,
 		mul = 1024, m--;
 	else if (m && (v[m - 1] == 'm' || v[m - 1] == 'M'))
 		mul = 1024 * 1024, m--;
-	if (parse_u64(v, m, &x) < 0 || x > AGENT_RING_MAX ||
-	    x * mul < AGENT_RING_MIN || x * mul > AGENT_RING_MAX)
+	if (parse_u64(v, m, &x) < 0 || x > hi || x * mul < lo || x * mul > hi)
+		return -1;
+	*out = (size_t)(x * mul);
+	return 0;
+}
+
+static int set_ring(struct config *c, const char *v, size_t n, char *err,
+		    size_t errcap)
+{
+	if (parse_size(v, n, AGENT_RING_MIN, AGENT_RING_MAX, &c->ring_bytes))
 		return ERR("'%.*s' is not a size from %uk to %um (N, Nk, Nm)",
 			   (int)n, v, AGENT_RING_MIN >> 10, AGENT_RING_MAX >> 20);
-	c->ring_bytes = (size_t)(x * mul);
+	return 0;
+}
+
+/* A u32 setting within [lo, hi]. */
+static int set_range(uint32_t *out, const char *v, size_t n, uint32_t lo,
+		     uint32_t hi, char *err, size_t errcap)
+{
+	uint64_t x;
+
+	if (parse_u64(v, n, &x) < 0 || x < lo || x > hi)
+		return ERR("'%.*s' is not a number from %u to %u", (int)n, v,
+			   lo, hi);
+	*out = (uint32_t)x;
 	return 0;
 }
 
@@ -123,27 +148,28 @@ static int set_ring(struct config *c, const char *v, size_t n, char *err,
 static int set_heartbeat(struct config *c, const char *v, size_t n,
 			 char *err, size_t errcap)
 {
-	uint64_t x;
-
-	if (parse_u64(v, n, &x) < 0 || x < AGENT_HEARTBEAT_MIN_MS ||
-	    x > AGENT_HEARTBEAT_MAX_MS)
-		return ERR("'%.*s' is not a number of ms from %u to %u",
-			   (int)n, v, AGENT_HEARTBEAT_MIN_MS,
-			   AGENT_HEARTBEAT_MAX_MS);
-	c->heartbeat_ms = (uint32_t)x;
-	return 0;
+	return set_range(&c->heartbeat_ms, v, n, AGENT_HEARTBEAT_MIN_MS,
+			 AGENT_HEARTBEAT_MAX_MS, err, errcap);
 }
 
-/* NAME=on|off for one of cfg_probe_names. */
+/* The words each probe's mode takes, indexed by enum cfg_mode. */
+static const char *const probe_modes[CFG_NPROBES][4] = {
+	[CFG_PROCESS] = { "off", "on", "poll" },
+	[CFG_FS] = { "off", "on" },
+	[CFG_NET] = { "off", "on", "diag", "proc" },
+	[CFG_CAPABILITY] = { "off", "on" },
+};
+
+/* NAME=MODE for one of cfg_probe_names. */
 static int set_probe(struct config *c, const char *v, size_t n, char *err,
 		     size_t errcap)
 {
 	const char *eq = memchr(v, '=', n);
 	size_t k;
-	int i;
+	int i, m;
 
 	if (!eq)
-		return ERR("'%.*s' is not NAME=on or NAME=off", (int)n, v);
+		return ERR("'%.*s' is not NAME=MODE", (int)n, v);
 	k = (size_t)(eq - v);
 	for (i = 0; i < CFG_NPROBES; i++)
 		if (is(v, k, cfg_probe_names[i]))
@@ -151,12 +177,69 @@ static int set_probe(struct config *c, const char *v, size_t n, char *err,
 	if (i == CFG_NPROBES)
 		return ERR("no probe '%.*s' (process, fs, net, capability)",
 			   (int)k, v);
-	if (is(eq + 1, n - k - 1, "on"))
-		c->probe_on[i] = 1;
-	else if (is(eq + 1, n - k - 1, "off"))
-		c->probe_on[i] = 0;
-	else
-		return ERR("'%.*s' is not on or off", (int)(n - k - 1), eq + 1);
+	for (m = 0; m < 4 && probe_modes[i][m]; m++)
+		if (is(eq + 1, n - k - 1, probe_modes[i][m])) {
+			c->probe_on[i] = (uint8_t)m;
+			return 0;
+		}
+	return ERR("'%.*s' is not a mode of %s (%s, %s%s%s%s%s)",
+		   (int)(n - k - 1), eq + 1, cfg_probe_names[i],
+		   probe_modes[i][0], probe_modes[i][1],
+		   probe_modes[i][2] ? ", " : "",
+		   probe_modes[i][2] ? probe_modes[i][2] : "",
+		   probe_modes[i][3] ? ", " : "",
+		   probe_modes[i][3] ? probe_modes[i][3] : "");
+}
+
+static int set_poll(struct config *c, const char *v, size_t n, char *err,
+		    size_t errcap)
+{
+	return set_range(&c->poll_ms, v, n, PROC_POLL_MIN_MS,
+			 PROC_POLL_MAX_MS, err, errcap);
+}
+
+static int set_rcvbuf(struct config *c, const char *v, size_t n, char *err,
+		      size_t errcap)
+{
+	size_t bytes;
+
+	if (parse_size(v, n, PROC_RCVBUF_MIN, PROC_RCVBUF_MAX, &bytes))
+		return ERR("'%.*s' is not a size from %uk to %um (N, Nk, Nm)",
+			   (int)n, v, PROC_RCVBUF_MIN >> 10, PROC_RCVBUF_MAX >> 20);
+	c->proc_rcvbuf = (uint32_t)bytes;
+	return 0;
+}
+
+/* inotify event names the fs probe may watch for. */
+static const struct { const char *name; uint32_t bit; } mask_words[] = {
+	{ "access", IN_ACCESS }, { "modify", IN_MODIFY },
+	{ "attrib", IN_ATTRIB }, { "close_write", IN_CLOSE_WRITE },
+	{ "close_nowrite", IN_CLOSE_NOWRITE }, { "open", IN_OPEN },
+	{ "moved_from", IN_MOVED_FROM }, { "moved_to", IN_MOVED_TO },
+	{ "create", IN_CREATE }, { "delete", IN_DELETE },
+	{ "delete_self", IN_DELETE_SELF }, { "move_self", IN_MOVE_SELF },
+};
+
+/* A comma-separated list of mask_words. */
+static int set_mask(struct config *c, const char *v, size_t n, char *err,
+		    size_t errcap)
+{
+	uint32_t mask = 0;
+	size_t i = 0, j, w;
+
+	while (i <= n) {
+		for (w = 0; i + w < n && v[i + w] != ','; w++)
+			;
+		for (j = 0; j < sizeof(mask_words) / sizeof(mask_words[0]); j++)
+			if (is(v + i, w, mask_words[j].name))
+				break;
+		if (j == sizeof(mask_words) / sizeof(mask_words[0]))
+			return ERR("'%.*s' is not an inotify event (create, "
+				   "delete, modify, attrib, ...)", (int)w, v + i);
+		mask |= mask_words[j].bit;
+		i += w + 1;
+	}
+	c->watch_mask = mask;
 	return 0;
 }
 
@@ -191,6 +274,9 @@ static const struct {
 	{ "ring-bytes", set_ring },
 	{ "heartbeat-ms", set_heartbeat },
 	{ "probe", set_probe },
+	{ "poll-ms", set_poll },
+	{ "proc-rcvbuf", set_rcvbuf },
+	{ "watch-mask", set_mask },
 	{ "watch", NULL },		/* add_watch: needs the layer */
 };
 
@@ -282,9 +368,9 @@ void config_usage(void *fp, int full)
 
 	fprintf(f,
 "usage: cellos-telemetry [-fhVv] [--connect vsock:CID:PORT | unix:PATH]\n"
-"\t[--heartbeat-ms N] [--on-failure fail-cell | degrade]\n"
-"\t[--probe NAME=on | off] [--ring-bytes N] [--watch PATH]\n"
-"\t[--wire strict | extended]\n");
+"\t[--heartbeat-ms N] [--on-failure fail-cell | degrade] [--poll-ms N]\n"
+"\t[--probe NAME=MODE] [--proc-rcvbuf N] [--ring-bytes N] [--watch PATH]\n"
+"\t[--watch-mask LIST] [--wire strict | extended]\n");
 	if (!full)
 		return;
 	fprintf(f,
@@ -295,14 +381,22 @@ void config_usage(void *fp, int full)
 "  --connect ADDR      the host: vsock:CID:PORT or unix:PATH (vsock:2:%u)\n"
 "  --heartbeat-ms N    heartbeat interval, %u..%u ms (%u)\n"
 "  --on-failure MODE   if a probe cannot arm: fail-cell or degrade (degrade)\n"
-"  --probe NAME=on|off process, fs, net, capability (capability is off)\n"
+"  --poll-ms N         /proc poll cadence of process=poll, %u..%u ms (%u)\n"
+"  --probe NAME=MODE   process=on|off|poll, fs=on|off, net=on|off|diag|proc,\n"
+"                      capability=on|off (all on but capability)\n"
+"  --proc-rcvbuf N     proc connector socket buffer, %uk..%um (%um)\n"
 "  --ring-bytes N      frame ring, N, Nk or Nm bytes, %uk..%um (%uk)\n"
 "  --watch PATH        absolute path for the fs probe (repeatable, %u max)\n"
+"  --watch-mask LIST   inotify events, comma-separated (create,delete,modify,\n"
+"                      attrib); also access, open, close_write, close_nowrite,\n"
+"                      moved_from, moved_to, delete_self, move_self\n"
 "  --wire PROFILE      strict (v1.0, CellOS 0.5) or extended (v1.1; default)\n"
 "Settings also come from cellos.telemetry.NAME=VALUE words in /proc/cmdline;\n"
 "flags win.\n",
 		WIRE_PORT, AGENT_HEARTBEAT_MIN_MS, AGENT_HEARTBEAT_MAX_MS,
-		AGENT_HEARTBEAT_MS, AGENT_RING_MIN >> 10, AGENT_RING_MAX >> 20,
+		AGENT_HEARTBEAT_MS, PROC_POLL_MIN_MS, PROC_POLL_MAX_MS,
+		PROC_POLL_MS, PROC_RCVBUF_MIN >> 10, PROC_RCVBUF_MAX >> 20,
+		PROC_RCVBUF >> 20, AGENT_RING_MIN >> 10, AGENT_RING_MAX >> 20,
 		AGENT_RING_DEFAULT >> 10, FS_WATCH_MAX);
 #ifdef AGENT_TEST_SOURCE
 	synth_usage(f);
@@ -343,9 +437,12 @@ static const struct option long_opts[] = {
 	{ "connect", required_argument, NULL, 'L' },
 	{ "heartbeat-ms", required_argument, NULL, 'L' },
 	{ "on-failure", required_argument, NULL, 'L' },
+	{ "poll-ms", required_argument, NULL, 'L' },
 	{ "probe", required_argument, NULL, 'L' },
+	{ "proc-rcvbuf", required_argument, NULL, 'L' },
 	{ "ring-bytes", required_argument, NULL, 'L' },
 	{ "watch", required_argument, NULL, 'L' },
+	{ "watch-mask", required_argument, NULL, 'L' },
 	{ "wire", required_argument, NULL, 'L' },
 #ifdef AGENT_TEST_SOURCE
 	SYNTH_OPTIONS

@@ -21,8 +21,8 @@ const char *const loss_names[LOSS_N] = {
 
 /* In hello order; the first CFG_NPROBES follow enum cfg_probe. */
 static struct probe probes[] = {
-	[CFG_PROCESS] = { .name = "process" },
-	[CFG_FS] = { .name = "fs" },
+	[CFG_PROCESS] = { .name = "process", .ops = &proc_ops },
+	[CFG_FS] = { .name = "fs", .ops = &fs_ops },
 	[CFG_NET] = { .name = "net" },
 	[CFG_CAPABILITY] = { .name = "capability" },
 #ifdef AGENT_TEST_SOURCE
@@ -68,6 +68,8 @@ int probe_arm_all(const struct config *c, struct loop *l, char *why,
 	for (i = 0; i < NPROBES; i++) {
 		p = &probes[i];
 		p->enabled = i < CFG_NPROBES ? c->probe_on[i] : 1;
+		if (i == CFG_FS && c->nwatch == 0)
+			p->enabled = 0;		/* nothing declared: off */
 #ifdef AGENT_TEST_SOURCE
 		if (p->ops == &synth_ops)
 			p->enabled = synth_enabled();

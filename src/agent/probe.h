@@ -52,6 +52,10 @@ struct probe {
 	struct loop_timer timer;	/* the probe's deadline, if it wants one */
 };
 
+/* The probes of this build (probe_*.c). */
+extern const struct probe_ops proc_ops;
+extern const struct probe_ops fs_ops;
+
 /* Arm every enabled probe.  A failure with on_failure=fail-cell returns
  * -1 with "probe NAME: WHY" in why; with degrade it is logged and kept in
  * the probe's state for hello. */

@@ -96,6 +96,8 @@ static void on_fork(struct proc_track *pt, const struct cnproc_rec *r)
 
 /* Read cmdline through fd: the first PROC_ARGV_RAW bytes are escaped into
  * argv, the rest only counted, so argc is exact even when argv is cut.
+ * A process that already exited reads as empty: then nothing is set
+ * (an empty argv with a readable exe is a real execve with argc 0).
  * argc = NULs in the whole file, plus one if it does not end in NUL (a
  * process that rewrote its own cmdline). */
 static void read_argv(int fd)
@@ -120,6 +122,8 @@ static void read_argv(int fd)
 			nuls += more[i] == 0;
 		last = more[n - 1];
 	}
+	if (have + extra == 0 && !(ev.has & EVK_BIT(EVK_EXE)))
+		return;			/* a zombie: no memory left to read */
 	if (extra == 0 && have && last == 0)
 		have--;			/* the final NUL ends the last argument */
 	t = argv_escape(text, sizeof(text), raw, have, &used);

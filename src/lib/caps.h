@@ -87,6 +87,23 @@
 #define PROC_EXE_MAX		4096
 /* getdents64 buffer for a /proc walk. */
 #define PROC_DENTS_BYTES	16384
+/* process=poll (the CellOS method, and the connector's fallback): a
+ * /proc diff every 100 ms by default, 1 ms to 60 s by hand. */
+#define PROC_POLL_MS		100
+#define PROC_POLL_MIN_MS	1
+#define PROC_POLL_MAX_MS	60000
+/* Proc connector socket buffer: 8 MiB holds ~100k events, a burst of
+ * 10k fork+exec+exit without ENOBUFS; 64 KiB..256 MiB by hand. */
+#define PROC_RCVBUF		(8u << 20)
+#define PROC_RCVBUF_MIN		(64u << 10)
+#define PROC_RCVBUF_MAX		(256u << 20)
+/* Datagrams read per wake-up, so other fds get their turn. */
+#define PROC_READ_BATCH		64
+/* One connector datagram: one event each, well under a page. */
+#define PROC_DGRAM_BYTES	4096
+/* How long arming waits for the connector's LISTEN ack: none comes back
+ * outside the initial pid/user namespace. */
+#define PROC_ACK_WAIT_MS	250
 
 /* ---- file probe ---- */
 
@@ -96,6 +113,10 @@
 #define FS_PATH_MAX		1024
 /* One read of the inotify fd: room for ~100 records with short names. */
 #define FS_READ_BYTES		8192
+/* Reads per wake-up, so other fds get their turn. */
+#define FS_READ_BATCH		16
+/* WIRE.md/issue: the default inotify mask. */
+#define FS_MASK_DEFAULT		(IN_MODIFY | IN_CREATE | IN_DELETE | IN_ATTRIB)
 
 /* ---- agent (src/agent) ---- */
 
