@@ -101,9 +101,11 @@ for arm, want in (("fail:no-kernel-support", "failed:no-kernel-support"),
     h = hellos()[-1] if len(hellos()) > n0 else {}
     pr = h.get("probes", {})
     t.ok(pr.get("synth") == want, "hello: synth %s" % want, pr)
-    t.ok(pr.get("process") == "failed:not-built" and pr.get("net") == "off",
-         "hello: a probe not in this build is failed:not-built, never armed",
-         pr)
+    t.ok(set(pr) == {"process", "fs", "net", "capability", "synth"} and
+         pr["net"] == "off" and pr["capability"] == "off" and
+         (pr["process"] in ("armed", "fallback:poll:100ms") or
+          pr["process"].startswith("fallback:poll:100ms (")),
+         "hello: every probe named once; off ones say off", pr)
     m = read_mark(mark3) if arm.startswith("fallback") else None
     pid = adopt(m[0]) if m else adopt(h.get("guest_pid", 0))
     t.ok(pid and stop_daemon(pid), "the degraded agent stops on SIGTERM")
