@@ -151,7 +151,7 @@ uint64_t net_bpf_drops(const struct net_bpf *b)
 	uint64_t v = 0;
 
 	if (b->map_drops < 0 || bpfsys_map_get(b->map_drops, &key, &v) < 0)
-		return 0;
+		return b->drops_final;
 	return v;
 }
 
@@ -180,6 +180,7 @@ void net_bpf_close(struct net_bpf *b)
 	int i;
 
 	net_bpf_detach(b);
+	b->drops_final = net_bpf_drops(b);
 	for (i = 0; i < 4; i++)
 		close_fd(&b->prog[i]);
 	ringbuf_close(&b->rb);

@@ -43,8 +43,9 @@ int net_proc_open(struct net_proc *p, uint64_t poll_ns, char *why,
 	return 0;
 }
 
-/* The seen-table key: the inode, or for a TIME_WAIT entry (inode 0) a
- * hash of the 4-tuple with the top bit set. */
+/* The seen-table key: a hash of protocol and 4-tuple.  Not the inode: a
+ * connection keeps its tuple but not its inode when it enters TIME_WAIT
+ * (the entry then has inode 0), and must not be reported twice. */
 static uint64_t fnv(uint64_t h, const uint8_t *b, size_t n)
 {
 	size_t i;
@@ -61,12 +62,10 @@ static uint64_t sock_key(const struct netsock *ns)
 		(uint8_t)(ns->dport >> 8), (uint8_t)ns->dport };
 	uint64_t h = 1469598103934665603ull;
 
-	if (ns->inode)
-		return ns->inode;
 	h = fnv(h, head, sizeof(head));
 	h = fnv(h, ns->src, sizeof(ns->src));
 	h = fnv(h, ns->dst, sizeof(ns->dst));
-	return h | 1ull << 63;
+	return h ? h : 1;	/* 0 marks an empty slot */
 }
 
 static void on_sock(struct net_proc *p, const struct netsock *ns,

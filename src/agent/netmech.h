@@ -34,6 +34,7 @@ struct net_bpf {
 	char cgpath[NET_PATH_MAX];
 	struct ringbuf rb;
 	uint64_t bad;		/* records that did not parse */
+	uint64_t drops_final;	/* the drop count when the map was closed */
 };
 
 /* Load and attach the four programs to cgroup (NULL: the cgroup2 root). */

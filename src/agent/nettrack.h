@@ -2,7 +2,7 @@
  * nettrack.h: what the fallbacks (sock_diag, /proc/net) remember so that
  * each connect is reported once and accepted sockets are not reported.
  *
- * - seen: keys (sock_diag cookies, /proc inodes) of sockets already
+ * - seen: keys (sock_diag cookies, /proc 4-tuple hashes) of sockets already
  *   handled, with the round they were last seen in.  A destroyed socket
  *   stays until it ages out, so that a dump reply racing its destroy
  *   message does not report it twice.  Double-buffered: a round's end

@@ -94,6 +94,8 @@ int probe_net_fds(const struct probe_net *pn, int *fds, int cap)
 {
 	int n = 0;
 
+	if (pn->closed)
+		return 0;
 	if (pn->mode == PROBE_NET_BPF && cap >= 1)
 		fds[n++] = pn->m.bpf.map_rb;
 	if (pn->mode == PROBE_NET_DIAG && cap >= 2) {
@@ -105,6 +107,8 @@ int probe_net_fds(const struct probe_net *pn, int *fds, int cap)
 
 void probe_net_readable(struct probe_net *pn, int fd)
 {
+	if (pn->closed)
+		return;
 	if (pn->mode == PROBE_NET_BPF && fd == pn->m.bpf.map_rb)
 		net_bpf_read(&pn->m.bpf, &pn->out, NET_BATCH);
 	else if (pn->mode == PROBE_NET_DIAG)
@@ -113,6 +117,8 @@ void probe_net_readable(struct probe_net *pn, int fd)
 
 uint64_t probe_net_deadline(const struct probe_net *pn)
 {
+	if (pn->closed)
+		return 0;
 	if (pn->mode == PROBE_NET_DIAG)
 		return pn->m.diag.step < 0 ? pn->m.diag.next_ns :
 		       pn->m.diag.next_ns + NET_DUMP_TIMEOUT_NS;
@@ -123,6 +129,8 @@ uint64_t probe_net_deadline(const struct probe_net *pn)
 
 void probe_net_tick(struct probe_net *pn, uint64_t now)
 {
+	if (pn->closed)
+		return;
 	if (pn->mode == PROBE_NET_DIAG)
 		net_diag_tick(&pn->m.diag, now);
 	else if (pn->mode == PROBE_NET_PROC)
@@ -166,6 +174,8 @@ int probe_net_mode_byname(const char *s)
 
 void probe_net_close(struct probe_net *pn)
 {
+	if (pn->closed)
+		return;
 	if (pn->mode == PROBE_NET_BPF) {
 		/* Detach first, then hand out what the ring still holds. */
 		net_bpf_detach(&pn->m.bpf);
@@ -175,5 +185,5 @@ void probe_net_close(struct probe_net *pn)
 	} else if (pn->mode == PROBE_NET_DIAG) {
 		net_diag_close(&pn->m.diag);
 	}
-	pn->mode = PROBE_NET_AUTO;
+	pn->closed = 1;
 }

@@ -36,6 +36,7 @@ struct probe_net_cfg {
 
 struct probe_net {
 	int mode;		/* the armed mechanism; PROBE_NET_AUTO: none */
+	int closed;		/* after close: only losses may be asked */
 	char why[PROBE_WHY_MAX];	/* why a better mechanism was refused */
 	struct net_out out;
 	union {
@@ -62,4 +63,6 @@ size_t probe_net_losses(const struct probe_net *pn, const char **reason,
 /* Parse "auto", "bpf", "diag", "proc" (the --probe net=... values); -1
  * when unknown. */
 int probe_net_mode_byname(const char *s);
+/* Emits what is still queued (the emitter must be valid), then frees.
+ * probe_net_losses still answers afterwards, with the final counts. */
 void probe_net_close(struct probe_net *pn);

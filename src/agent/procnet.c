@@ -112,8 +112,9 @@ int procnet_line(const char *s, size_t n, int family, int proto,
 	if (decn(t[7], tn[7], &v) < 0 || v > UINT32_MAX)
 		return PROCNET_BAD;
 	ns->uid = (uint32_t)v;
-	ns->has_uid = 1;
 	if (decn(t[9], tn[9], &ns->inode) < 0)
 		return PROCNET_BAD;
+	/* TIME_WAIT entries have no socket any more: uid and inode read 0. */
+	ns->has_uid = ns->inode != 0;
 	return PROCNET_SOCK;
 }
