@@ -88,6 +88,9 @@
 /* The kernel's audit queue while we are the daemon (default 64 is one
  * busy millisecond). */
 #define CAP_BACKLOG_LIMIT	8192
+/* One audit datagram: a record is at most MAX_AUDIT_MESSAGE_LENGTH
+ * (8970) bytes plus its netlink header. */
+#define CAP_NL_BUF		(16u * 1024u)
 /* Audit messages handled per readable call. */
 #define CAP_BATCH		256
 /* How often the kernel's `lost` counter is read (AUDIT_GET). */
