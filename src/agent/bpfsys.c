@@ -107,6 +107,13 @@ int bpfsys_attach(int prog_fd, int cgroup_fd, int attach_type, int *link_fd)
 	if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
 		return -1;
 	/* No bpf_link for cgroups (before 5.7): a multi attachment. */
+	return bpfsys_attach_multi(prog_fd, cgroup_fd, attach_type);
+}
+
+int bpfsys_attach_multi(int prog_fd, int cgroup_fd, int attach_type)
+{
+	union bpf_attr a;
+
 	memset(&a, 0, sizeof(a));
 	a.target_fd = (uint32_t)cgroup_fd;
 	a.attach_bpf_fd = (uint32_t)prog_fd;

@@ -22,6 +22,8 @@ int bpfsys_prog_new(int prog_type, int attach_type, const char *name,
  * (*link_fd; the attachment dies with that fd), else BPF_PROG_ATTACH with
  * BPF_F_ALLOW_MULTI (*link_fd = -1; undo with bpfsys_detach).  0 or -1. */
 int bpfsys_attach(int prog_fd, int cgroup_fd, int attach_type, int *link_fd);
+/* The legacy attachment alone: BPF_PROG_ATTACH, BPF_F_ALLOW_MULTI. */
+int bpfsys_attach_multi(int prog_fd, int cgroup_fd, int attach_type);
 /* Undo a legacy (non-link) attachment. */
 int bpfsys_detach(int prog_fd, int cgroup_fd, int attach_type);
 /* Look up one slot of a map. */

@@ -5,7 +5,6 @@
  * It owns the event stamping rule: stamps handed out never go backwards,
  * even when the BPF programs on two CPUs wrote theirs out of order.
  */
-#include <stdio.h>
 #include <string.h>
 #include "lib/log.h"
 #include "lib/sys.h"
@@ -34,13 +33,27 @@ void net_eph_range(uint16_t *lo, uint16_t *hi)
 	}
 }
 
+/* Append "; " and a reason to pn->why, cut to fit. */
+static void add_why(struct probe_net *pn, const char *why)
+{
+	size_t used = strlen(pn->why), n = strlen(why);
+
+	if (used && used + 2 < sizeof(pn->why)) {
+		memcpy(pn->why + used, "; ", 2);
+		used += 2;
+	}
+	if (n > sizeof(pn->why) - used - 1)
+		n = sizeof(pn->why) - used - 1;
+	memcpy(pn->why + used, why, n);
+	pn->why[used + n] = '\0';
+}
+
 /* Try one mechanism; on failure append its reason to pn->why. */
 static int try_mode(struct probe_net *pn, int mode,
 		    const struct probe_net_cfg *cfg)
 {
 	uint64_t poll = cfg->poll_ns ? cfg->poll_ns : NET_POLL_NS;
 	char why[PROBE_WHY_MAX];
-	size_t used = strlen(pn->why);
 	int rc = -1;
 
 	why[0] = '\0';
@@ -54,9 +67,7 @@ static int try_mode(struct probe_net *pn, int mode,
 		pn->mode = mode;
 		return 0;
 	}
-	if (used + 3 < sizeof(pn->why))
-		snprintf(pn->why + used, sizeof(pn->why) - used, "%s%s",
-			 used ? "; " : "", why);
+	add_why(pn, why);
 	return -1;
 }
 
