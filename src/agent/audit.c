@@ -12,6 +12,7 @@
 #include <string.h>
 #include <linux/audit.h>
 #include <linux/netlink.h>
+#include "wire/event.h"
 #include "audit.h"
 
 #define ALIGN4(x) (((x) + 3u) & ~(size_t)3u)
@@ -262,4 +263,14 @@ int audit_rule_is_ours(const void *p, size_t n, uint32_t *arch)
 		return 0;
 	*arch = r.values[0];
 	return 1;
+}
+
+void audit_event(const struct audit_rec *r, struct event *ev,
+		 uint64_t mono_ns)
+{
+	event_init(ev, PS_CAPABILITY_DENIED, r->pid, mono_ns);
+	event_set_bytes(ev, EVK_GUEST_COMM, r->comm, r->comm_len);
+	event_set_uint(ev, EVK_UID, r->uid);
+	event_set_uint(ev, EVK_SYSCALL, r->syscall);
+	event_set_uint(ev, EVK_ERRNO, r->exit < 0 ? (uint64_t)-r->exit : 0);
 }

@@ -25,6 +25,12 @@ struct audit_rec {
  * is missing or malformed.  A missing comm is empty.  Pure. */
 int audit_parse_syscall(const char *s, size_t n, struct audit_rec *r);
 
+struct event;
+
+/* Fill a capability.denied event from a parsed record. */
+void audit_event(const struct audit_rec *r, struct event *ev,
+		 uint64_t mono_ns);
+
 /* A cursor over one datagram from the audit socket. */
 struct audit_it {
 	const uint8_t *buf;

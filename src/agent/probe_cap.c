@@ -52,11 +52,7 @@ static void on_syscall(struct probe_cap *pc, const uint8_t *p, size_t n)
 		LOG_RL(log_warnx, "cap: an AUDIT_SYSCALL record did not parse");
 		return;
 	}
-	event_init(ev, PS_CAPABILITY_DENIED, r.pid, rec_mono(pc, &r));
-	event_set_bytes(ev, EVK_GUEST_COMM, r.comm, r.comm_len);
-	event_set_uint(ev, EVK_UID, r.uid);
-	event_set_uint(ev, EVK_SYSCALL, r.syscall);
-	event_set_uint(ev, EVK_ERRNO, r.exit < 0 ? (uint64_t)-r.exit : 0);
+	audit_event(&r, ev, rec_mono(pc, &r));
 	pc->emitted++;
 	pc->emit(pc->ctx, ev);
 }
