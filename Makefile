@@ -165,3 +165,19 @@ $(O)/bench/encoder: bench/encoder.c $(O)/libcore.a
 	@mkdir -p $(@D)
 	@echo '  LD      $@'
 	$(Q)$(CC) $(filter-out -MMD -MP,$(BASE)) -O2 $< $(O)/libcore.a -lcbor -o $@
+
+# ---- net and capability probe benchmarks (make bench-probes) ----
+# Root only; each runs in namespaces and cgroups of its own and prints.
+
+PROBE_BENCH := $(O)/bench/netconnect $(O)/bench/auditcost
+$(O)/bench/netconnect: bench/netconnect.c $(O)/libcore.a
+	@mkdir -p $(@D)
+	@echo '  LD      $@'
+	$(Q)$(CC) $(filter-out -MMD -MP,$(BASE)) -O2 $< $(O)/libcore.a -o $@
+$(O)/bench/auditcost: bench/auditcost.c $(O)/libcore.a
+	@mkdir -p $(@D)
+	@echo '  LD      $@'
+	$(Q)$(CC) $(filter-out -MMD -MP,$(BASE)) -O2 $< $(O)/libcore.a -o $@
+bench-probes: $(PROBE_BENCH)
+	@for b in $(PROBE_BENCH); do $$b || exit 1; done
+.PHONY: bench-probes

@@ -249,6 +249,26 @@ size_t audit_rule(void *buf, size_t cap, uint32_t arch)
 	return sizeof(r);
 }
 
+size_t audit_rule_exclude(void *buf, size_t cap)
+{
+	struct audit_rule_data r;
+
+	if (cap < sizeof(r))
+		return 0;
+	memset(&r, 0, sizeof(r));
+	r.flags = AUDIT_FILTER_EXCLUDE;
+	r.action = AUDIT_NEVER;
+	r.field_count = 2;
+	r.fields[0] = AUDIT_MSGTYPE;
+	r.values[0] = AUDIT_SYSCALL + 1;
+	r.fieldflags[0] = AUDIT_GREATER_THAN_OR_EQUAL;
+	r.fields[1] = AUDIT_MSGTYPE;
+	r.values[1] = AUDIT_SYSCALL + 99;
+	r.fieldflags[1] = AUDIT_LESS_THAN_OR_EQUAL;
+	memcpy(buf, &r, sizeof(r));
+	return sizeof(r);
+}
+
 int audit_rule_is_ours(const void *p, size_t n, uint32_t *arch)
 {
 	struct audit_rule_data r;

@@ -21,9 +21,9 @@
 #include "probe_cap.h"
 
 #if defined(__x86_64__)
-static const uint32_t arches[CAP_MAX_ARCH] = { AUDIT_ARCH_X86_64, AUDIT_ARCH_I386 };
+static const uint32_t arches[2] = { AUDIT_ARCH_X86_64, AUDIT_ARCH_I386 };
 #elif defined(__aarch64__)
-static const uint32_t arches[CAP_MAX_ARCH] = { AUDIT_ARCH_AARCH64, AUDIT_ARCH_ARM };
+static const uint32_t arches[2] = { AUDIT_ARCH_AARCH64, AUDIT_ARCH_ARM };
 #else
 #error "probe_cap: add this architecture's AUDIT_ARCH values"
 #endif
@@ -125,7 +125,9 @@ static int request(struct probe_cap *pc, uint16_t type, const void *payload,
 		    errno != EINTR)
 			return -1;
 		r = recv(pc->fd, pc->buf, sizeof(pc->buf), MSG_DONTWAIT);
-		if (r < 0 && (errno == EAGAIN || errno == EINTR))
+		/* ENOBUFS: an overrun; kauditd keeps the record for later (or
+		 * counts it in `lost`), so nothing is lost unseen. */
+		if (r < 0 && (errno == EAGAIN || errno == EINTR || errno == ENOBUFS))
 			continue;
 		if (r < 0)
 			return -1;
@@ -152,10 +154,12 @@ static int set_status(struct probe_cap *pc, uint32_t mask, uint32_t pid,
 	return request(pc, AUDIT_SET, &s, sizeof(s), NLMSG_ERROR, NULL, 0);
 }
 
-static int rule_op(struct probe_cap *pc, uint16_t op, uint32_t arch)
+/* Add or delete rule i (0, 1: exit rules; 2: the exclude rule). */
+static int rule_op(struct probe_cap *pc, uint16_t op, int i)
 {
 	struct audit_rule_data r;
-	size_t n = audit_rule(&r, sizeof(r), arch);
+	size_t n = i < 2 ? audit_rule(&r, sizeof(r), arches[i])
+			 : audit_rule_exclude(&r, sizeof(r));
 
 	return request(pc, op, &r, n, NLMSG_ERROR, NULL, 0);
 }
@@ -163,21 +167,51 @@ static int rule_op(struct probe_cap *pc, uint16_t op, uint32_t arch)
 #define STATUS_CFG (AUDIT_STATUS_ENABLED | AUDIT_STATUS_BACKLOG_LIMIT | \
 		    AUDIT_STATUS_BACKLOG_WAIT_TIME)
 
+/* Read what is queued, to leave room for a reply (bounded). */
+static unsigned drain(struct probe_cap *pc, unsigned max);
+
+enum undo { UNDO_RULE, UNDO_CFG, UNDO_PID };
+
+static int undo_once(struct probe_cap *pc, int what, int rule)
+{
+	if (what == UNDO_RULE)
+		return rule_op(pc, AUDIT_DEL_RULE, rule);
+	if (what == UNDO_CFG)
+		return set_status(pc, STATUS_CFG, 0, pc->prev_enabled,
+				  pc->prev_backlog_limit, pc->prev_backlog_wait);
+	return set_status(pc, AUDIT_STATUS_PID, 0, 0, 0, 0);
+}
+
+/* Under a flood of records the kernel may drop an ack for want of room
+ * in our socket: drain first, and try again when no answer came.  Each
+ * step is idempotent; a rule that is gone on a second try is removed. */
+static int undo(struct probe_cap *pc, int what, int rule)
+{
+	int k, rc = -1;
+
+	for (k = 0; k < 3; k++) {
+		drain(pc, 4 * CAP_BATCH);
+		rc = undo_once(pc, what, rule);
+		if (rc < 0 && what == UNDO_RULE && errno == ENOENT && k > 0)
+			rc = 0;
+		if (rc == 0 || errno != ETIMEDOUT)
+			break;
+	}
+	return rc;
+}
+
 /* Undo what open did, in reverse: rules, settings, the audit pid. */
 static void restore(struct probe_cap *pc, int registered, int configured)
 {
 	int i;
 
-	for (i = CAP_MAX_ARCH - 1; i >= 0; i--)
-		if (pc->arch[i] && rule_op(pc, AUDIT_DEL_RULE, pc->arch[i]) < 0)
-			log_warn("cap: removing the audit rule for arch %#x",
-				 pc->arch[i]);
-	memset(pc->arch, 0, sizeof(pc->arch));
-	if (configured && set_status(pc, STATUS_CFG, 0, pc->prev_enabled,
-				     pc->prev_backlog_limit,
-				     pc->prev_backlog_wait) < 0)
+	for (i = CAP_NRULES - 1; i >= 0; i--)
+		if (pc->added[i] && undo(pc, UNDO_RULE, i) < 0)
+			log_warn("cap: removing audit rule %d", i);
+	memset(pc->added, 0, sizeof(pc->added));
+	if (configured && undo(pc, UNDO_CFG, 0) < 0)
 		log_warn("cap: restoring audit settings");
-	if (registered && set_status(pc, AUDIT_STATUS_PID, 0, 0, 0, 0) < 0)
+	if (registered && undo(pc, UNDO_PID, 0) < 0)
 		log_warn("cap: releasing the audit pid");
 }
 
@@ -233,15 +267,16 @@ static int take_audit(struct probe_cap *pc)
 	return 0;
 }
 
-/* The native rule must go in; a compat arch the kernel lacks may not. */
+/* The native rule must go in; the compat one (an arch the kernel may
+ * lack) and the exclude rule (a saving) may fail. */
 static int add_rules(struct probe_cap *pc)
 {
 	int i;
 
-	for (i = 0; i < CAP_MAX_ARCH; i++) {
+	for (i = 0; i < CAP_NRULES; i++) {
 		/* EEXIST: a rule left by an agent that died; adopt it. */
-		if (rule_op(pc, AUDIT_ADD_RULE, arches[i]) == 0 || errno == EEXIST) {
-			pc->arch[i] = arches[i];
+		if (rule_op(pc, AUDIT_ADD_RULE, i) == 0 || errno == EEXIST) {
+			pc->added[i] = 1;
 			continue;
 		}
 		if (i == 0) {
@@ -250,8 +285,7 @@ static int add_rules(struct probe_cap *pc)
 			restore(pc, 1, 1);
 			return -1;
 		}
-		log_debug("cap: no rule for arch %#x: %s", arches[i],
-			  strerror(errno));
+		log_debug("cap: audit rule %d refused: %s", i, strerror(errno));
 	}
 	return 0;
 }
@@ -305,6 +339,8 @@ static unsigned drain(struct probe_cap *pc, unsigned max)
 		n = recv(pc->fd, pc->buf, sizeof(pc->buf), MSG_DONTWAIT);
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && errno == ENOBUFS)
+			continue;	/* an overrun: see request() */
 		if (n < 0) {
 			if (errno != EAGAIN) {
 				pc->errors++;

@@ -6,7 +6,8 @@
  * audit, and adds one exit-filter rule per arch the kernel runs (x86_64
  * and i386 compat; aarch64 and arm): every syscall that returns -EPERM is
  * recorded, and each AUDIT_SYSCALL record becomes one event with the
- * syscall number, errno, pid, comm and uid.
+ * syscall number, errno, pid, comm and uid.  A third rule excludes the
+ * auxiliary records (PATH, CWD, PROCTITLE, EOE) nobody reads meanwhile.
  *
  *   open      set-up (synchronous netlink exchanges, bounded); -1 with
  *             pc->why ("audit pid held by 312", ...) for failed:<why>
@@ -27,14 +28,15 @@
 #include "lib/caps.h"
 #include "wire/event.h"
 
-/* The arches whose syscalls get a rule (native first). */
-#define CAP_MAX_ARCH	2
+/* Rules: the exit rule for the native arch, for the compat arch, and the
+ * exclude rule for the auxiliary records (audit.h). */
+#define CAP_NRULES	3
 
 struct probe_cap {
 	int fd;
 	uint32_t seq;
 	int closed;
-	uint32_t arch[CAP_MAX_ARCH];	/* rules we added (0: none) */
+	uint8_t added[CAP_NRULES];	/* rules we added (or adopted) */
 	/* audit as we found it, restored at close */
 	uint32_t prev_enabled, prev_backlog_limit, prev_backlog_wait;
 	uint32_t lost0, lost;		/* kernel `lost` at open, latest */

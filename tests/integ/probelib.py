@@ -170,7 +170,7 @@ def in_private_netns(tap, marker):
 
 NETLINK_AUDIT = 9
 AUDIT_GET, AUDIT_SET, AUDIT_LIST_RULES, AUDIT_DEL_RULE = 1000, 1001, 1013, 1012
-AUDIT_EXIT, AUDIT_ARCH, EPERM_U32 = 103, 11, (1 << 32) - 1
+AUDIT_EXIT, AUDIT_ARCH, AUDIT_MSGTYPE, EPERM_U32 = 103, 11, 12, (1 << 32) - 1
 STATUS = "=10I"   # mask enabled failure pid rate_limit backlog_limit lost
                   # backlog feature_bitmap backlog_wait_time
 
@@ -217,17 +217,23 @@ def _rule_fields(body):
     return flags, action, dict(zip(fields[:count], values[:count]))
 
 
-def eperm_rules():
-    """The raw bodies of exit rules that match exit == -EPERM."""
+def all_rules():
+    """Every audit rule: (flags, action, {field: value}, raw body)."""
     _, r = _audit_request(AUDIT_LIST_RULES, flags=0x1 | 0x300, want=AUDIT_LIST_RULES)
-    out = []
-    for t, body in r:
-        if t != AUDIT_LIST_RULES or len(body) < 12 + 3 * 256:
-            continue
-        flags, action, f = _rule_fields(body)
-        if flags == 4 and f.get(AUDIT_EXIT) == EPERM_U32:
-            out.append((f.get(AUDIT_ARCH), body))
-    return out
+    return [_rule_fields(body) + (body,) for t, body in r
+            if t == AUDIT_LIST_RULES and len(body) >= 12 + 3 * 256]
+
+
+def eperm_rules():
+    """(arch, raw body) of the exit rules that match exit == -EPERM."""
+    return [(f.get(AUDIT_ARCH), body) for flags, _, f, body in all_rules()
+            if flags == 4 and f.get(AUDIT_EXIT) == EPERM_U32]
+
+
+def exclude_rules():
+    """Raw bodies of never,exclude rules on message types (the probe's)."""
+    return [body for flags, action, f, body in all_rules()
+            if flags == 5 and action == 0 and AUDIT_MSGTYPE in f]
 
 
 def audit_delete_rule(body):

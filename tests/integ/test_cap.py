@@ -43,8 +43,10 @@ def run_child():
 def armed_checks(tap, cp):
     rules = pl.eperm_rules()
     arches = sorted(a for a, _ in rules)
-    tap.ok(0xc000003e in arches, "the kernel lists the rule (x86_64, exit=-EPERM)",
+    tap.ok(arches == [0x40000003, 0xc000003e],
+           "the kernel lists the exit rules (x86_64, i386; exit=-EPERM)",
            [hex(a or 0) for a in arches])
+    tap.ok(len(pl.exclude_rules()) == 1, "and the exclude rule for auxiliary records")
     st = pl.audit_status()
     tap.ok(st["pid"] == cp.p.pid and st["enabled"] == 1,
            "the probe is the audit daemon, audit enabled", st)
@@ -63,7 +65,7 @@ def armed_checks(tap, cp):
 def cleanup(before):
     """Leave audit as we found it, even after a failure."""
     keys = ("enabled", "backlog_limit", "backlog_wait_time")
-    for _, body in pl.eperm_rules():
+    for body in [b for _, b in pl.eperm_rules()] + pl.exclude_rules():
         print("# cleanup: removing a left-over rule")
         pl.audit_delete_rule(body)
     st = pl.audit_status()
@@ -84,8 +86,9 @@ def main():
         tap.skip_all("an audit daemon (pid %d) holds audit" % before["pid"])
     if before["enabled"] == 2:
         tap.skip_all("audit is locked")
-    if pl.eperm_rules():
-        tap.skip_all("an exit=-EPERM audit rule exists already")
+    if pl.eperm_rules() or pl.exclude_rules():
+        tap.skip_all("audit rules like the probe's exist already")
+    rules_before = [r[3] for r in pl.all_rules()]
     # A SIGTERM must still run the clean-up below.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     cp = pl.Tool([pl.build("capprobe")])
@@ -107,7 +110,8 @@ def main():
                    % (name, nr, pid), hits)
         tap.ok(rc == 0 and stopped and stopped["losses"]["audit_lost"] == 0 and
                stopped["losses"]["probe_error"] == 0, "clean stop, nothing lost", stopped)
-        tap.ok(pl.eperm_rules() == [], "the rule is gone after the stop")
+        tap.ok([r[3] for r in pl.all_rules()] == rules_before,
+               "the rules are gone after the stop (the list is as before)")
         after = pl.audit_status()
         tap.ok(all(after[k] == before[k] for k in
                    ("pid", "enabled", "backlog_limit", "backlog_wait_time")),
