@@ -125,13 +125,12 @@ static void ctx_u32(struct asm_buf *a, size_t ctx_off, int rec_off)
 	STX(a, BPF_W, BPF_REG_10, BPF_REG_1, REC + rec_off);
 }
 
-/* Family, type, protocol, port and address from the context.  A v4 hook
- * may only read user_ip4 and a v6 hook only user_ip6 (the verifier checks). */
+/* Type, protocol, port and address from the context.  A v4 hook may
+ * only read user_ip4 and a v6 hook only user_ip6 (the verifier checks). */
 static void rec_sock(struct asm_buf *a, int v6)
 {
 	int i;
 
-	ctx_u32(a, offsetof(struct bpf_sock_addr, user_family), NETREC_OFF_FAMILY);
 	ctx_u32(a, offsetof(struct bpf_sock_addr, type), NETREC_OFF_TYPE);
 	ctx_u32(a, offsetof(struct bpf_sock_addr, protocol), NETREC_OFF_PROTO);
 	ctx_u32(a, offsetof(struct bpf_sock_addr, user_port), NETREC_OFF_PORT);

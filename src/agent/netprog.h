@@ -5,7 +5,7 @@
  *
  * One program per attach type: connect4, connect6, sendmsg4 (UDP),
  * sendmsg6 (UDP).  Each copies the caller's pid/tgid, uid, comm, the
- * socket cookie, family, type, protocol, destination address and port
+ * socket cookie, type, protocol, destination address and port
  * into a netrec (netrec.h) and writes it to the ring buffer.  A failed
  * write adds one to the drop counter (the ring buffer keeps no count of
  * its own).  The sendmsg programs first look the (cookie, destination)

@@ -28,8 +28,8 @@ static uint64_t get64(const uint8_t *p, size_t off)
 	return v;
 }
 
-/* The family a hook must see: connect6/sendmsg6 see AF_INET6 (v4-mapped
- * addresses included), connect4/sendmsg4 AF_INET. */
+/* The family of a hook: connect6/sendmsg6 read user_ip6 (v4-mapped
+ * addresses included), connect4/sendmsg4 user_ip4. */
 static int attach_family(uint32_t attach)
 {
 	switch (attach) {
@@ -52,10 +52,9 @@ int netrec_parse(const uint8_t *p, size_t n, struct netrec *r)
 		return -1;
 	memset(r, 0, sizeof(*r));
 	r->attach = get32(p, NETREC_OFF_ATTACH);
-	r->family = get32(p, NETREC_OFF_FAMILY);
-	if (attach_family(r->attach) < 0 ||
-	    (int)r->family != attach_family(r->attach))
+	if (attach_family(r->attach) < 0)
 		return -1;
+	r->family = (uint32_t)attach_family(r->attach);
 	v = get64(p, NETREC_OFF_PIDTGID);
 	r->pid = (uint32_t)(v >> 32);
 	r->tid = (uint32_t)v;

@@ -20,14 +20,14 @@ struct event;
 #define NETREC_OFF_UIDGID	16	/* u64: bpf_get_current_uid_gid */
 #define NETREC_OFF_KTIME	24	/* u64: bpf_ktime_get_ns (CLOCK_MONOTONIC) */
 #define NETREC_OFF_COOKIE	32	/* u64: socket cookie */
-#define NETREC_OFF_FAMILY	40	/* u32: user_family */
+#define NETREC_OFF_RESERVED	40	/* u32: 0 (part of the dedupe key) */
 #define NETREC_OFF_TYPE		44	/* u32: socket type */
 #define NETREC_OFF_PROTO	48	/* u32: IP protocol */
 #define NETREC_OFF_PORT		52	/* u32: user_port, network order, low 16 bits */
 #define NETREC_OFF_ADDR		56	/* 16 bytes: user_ip4 or user_ip6 */
 #define NETREC_OFF_COMM		72	/* 16 bytes: comm, NUL padded */
 #define NETREC_SIZE		88
-/* The sendmsg dedupe key: cookie, family, type, protocol, port, address. */
+/* The sendmsg dedupe key: cookie, 0, type, protocol, port, address. */
 #define NETREC_KEY_OFF		NETREC_OFF_COOKIE
 #define NETREC_KEY_SIZE		(NETREC_OFF_COMM - NETREC_OFF_COOKIE)
 
@@ -37,15 +37,20 @@ struct netrec {
 	uint32_t uid, gid;
 	uint64_t ktime_ns;
 	uint64_t cookie;
-	uint32_t family, type, protocol;
+	uint32_t family;	/* the hook's: AF_INET for connect4/sendmsg4 */
+	uint32_t type, protocol;
 	uint16_t port;		/* host order */
 	uint8_t addr[16];	/* network order; IPv4 in the first 4 bytes */
 	uint8_t comm_len;
 	char comm[16];
 };
 
-/* Parse one record: 0, or -1 when n, the magic, the attach type or the
- * family do not fit together.  Pure. */
+/* Parse one record: 0, or -1 when it is short, the magic is wrong or the
+ * attach type is not one of ours.  The family is the hook's, not the
+ * sockaddr's: connect4 also runs for a sockaddr of another family (the
+ * kernel then fails the call with EAFNOSUPPORT, after the hook), and the
+ * attempt is reported with the bytes the hook read as an IPv4 address.
+ * Pure. */
 int netrec_parse(const uint8_t *p, size_t n, struct netrec *r);
 /* Fill a net.connect_attempted event from a parsed record. */
 void netrec_event(const struct netrec *r, struct event *ev);

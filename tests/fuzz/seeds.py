@@ -33,7 +33,7 @@ def netrec(attach, family, proto, addr, port, comm=b"curl"):
     a = socket.inet_pton(family, addr).ljust(16, b"\0")
     return struct.pack("<IIQQQQIIII16s16s", 0x314E5443, attach,
                        4242 << 32 | 4243, 100 << 32 | 1000, 123456789, 77,
-                       family, 1 if proto == 6 else 2, proto,
+                       0, 1 if proto == 6 else 2, proto,
                        socket.htons(port), a, comm)
 
 

@@ -2,16 +2,20 @@
 """connector.py: the process whose connects the net probe tests watch.
 
 Joins a cgroup when told to, then makes every kind of attempt the net
-probe must report, loopback only, and prints one JSON line saying what it
+probe must report, loopback only (even one the kernel refuses for its
+address family), and prints one JSON line saying what it
 did (its pid, the ports it used) so the test can check each attempt.
 
   connector.py [--cgroup DIR] [--addr4 A] [--refused N] [--wait-listen S]
                [--hold S] [--only-refused]
 """
 import argparse
+import ctypes
+import errno
 import json
 import os
 import socket
+import struct
 import time
 
 
@@ -37,6 +41,19 @@ def refused(family, addr, port, src=None):
         pass
     s.close()
     return sport
+
+
+def wrong_family(port):
+    """connect() an IPv4 socket to a sockaddr_in6: the kernel says
+    EAFNOSUPPORT after the connect4 hook ran; still an attempt."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    s = socket.socket()
+    sa = struct.pack("=H", socket.AF_INET6) + struct.pack(">H", port) + \
+        b"\0" * 4 + socket.inet_pton(socket.AF_INET6, "::1") + b"\0" * 4
+    if libc.connect(s.fileno(), sa, len(sa)) != -1 or \
+            ctypes.get_errno() != errno.EAFNOSUPPORT:
+        raise SystemExit("connect with a foreign family did not fail as expected")
+    s.close()
 
 
 def main():
@@ -85,6 +102,7 @@ def main():
     for port in (u1, u1, u1, u2):
         s.sendto(b"x", (a.addr4, port))
     out["udp_send_ports"] = [u1, u2]
+    wrong_family(p4)
     time.sleep(a.hold)
     c.close()
     acc.close()

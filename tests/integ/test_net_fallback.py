@@ -82,7 +82,7 @@ def proc(tap):
     tap.ok(count(evs, dst="%s:%d" % (ADDR, c["udp_connect_port"]), proto="udp") == 1,
            "the UDP connect once")
     print("# /proc/net saw %d of 20 refused connects (they live microseconds)"
-          % count(evs, dst="%s:%d" % (ADDR, c["refused_port"])))
+          % count(evs, proto="tcp", dst="%s:%d" % (ADDR, c["refused_port"])))
     tap.ok(rc == 0 and stopped and stopped["losses"] == {"probe_error": 0},
            "clean stop", stopped)
 
