@@ -40,6 +40,7 @@ static int parse_u64(const char *s, size_t n, int base, uint64_t *v)
 	return 0;
 }
 
+/* Like parse_u64, for a value that must fit 32 bits. */
 static int parse_u32(const char *s, size_t n, int base, uint32_t *v)
 {
 	uint64_t x;
@@ -98,6 +99,7 @@ static void parse_comm(const char *v, size_t n, struct audit_rec *r)
 enum { HAVE_ARCH = 1, HAVE_SYSCALL = 2, HAVE_EXIT = 4, HAVE_PID = 8,
        HAVE_UID = 16, HAVE_ALL = 31 };
 
+/* 1 when the key k[0..kn) is name. */
 static int key_is(const char *k, size_t kn, const char *name)
 {
 	return strlen(name) == kn && memcmp(k, name, kn) == 0;

@@ -14,11 +14,13 @@
 
 static char verifier_log[NET_BPF_LOG];
 
+/* bpf(2); glibc and musl have no wrapper. */
 static int sys_bpf(int cmd, union bpf_attr *a)
 {
 	return (int)syscall(SYS_bpf, cmd, a, sizeof(*a));
 }
 
+/* Copy an object name, cut to what the kernel takes. */
 static void set_name(char *dst, const char *name)
 {
 	if (name)
@@ -46,6 +48,7 @@ int bpfsys_map_new(int type, uint32_t key_size, uint32_t value_size,
 	return fd;
 }
 
+/* BPF_PROG_LOAD, with the verifier log on or off. */
 static int prog_load(union bpf_attr *a, int log)
 {
 	a->log_level = log ? 1 : 0;

@@ -14,6 +14,7 @@
 #include "lib/sys.h"
 #include "cgroup2.h"
 
+/* 1 for an octal digit. */
 static int is_oct(char c)
 {
 	return c >= '0' && c <= '7';

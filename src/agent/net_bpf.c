@@ -19,6 +19,7 @@
 #include "netprog.h"
 #include "netrec.h"
 
+/* Every fd -1, so that close knows what was opened. */
 static void fds_reset(struct net_bpf *b)
 {
 	int i;
@@ -29,6 +30,7 @@ static void fds_reset(struct net_bpf *b)
 		b->prog[i] = b->link[i] = -1;
 }
 
+/* The ring buffer, the drop counter and the UDP dedupe LRU. */
 static int maps_new(struct net_bpf *b, char *why, size_t whycap)
 {
 	b->map_rb = bpfsys_map_new(BPF_MAP_TYPE_RINGBUF, 0, 0,
@@ -46,6 +48,7 @@ static int maps_new(struct net_bpf *b, char *why, size_t whycap)
 	return 0;
 }
 
+/* Assemble and load the four programs; the verifier's reason on refusal. */
 static int progs_load(struct net_bpf *b, char *why, size_t whycap)
 {
 	struct netprog_maps m = { b->map_rb, b->map_drops, b->map_dedupe };
@@ -72,6 +75,7 @@ static int progs_load(struct net_bpf *b, char *why, size_t whycap)
 	return 0;
 }
 
+/* Open the cgroup directory (finding or mounting the root) and attach. */
 static int attach_all(struct net_bpf *b, const char *cgroup, char *why,
 		      size_t whycap)
 {
@@ -155,6 +159,7 @@ uint64_t net_bpf_drops(const struct net_bpf *b)
 	return v;
 }
 
+/* Close *fd when open and mark it closed. */
 static void close_fd(int *fd)
 {
 	if (*fd >= 0)

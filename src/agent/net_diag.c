@@ -33,6 +33,7 @@ static const struct { int family, proto; uint32_t states; } dumps[4] = {
 	{ AF_INET6, IPPROTO_UDP, 1u << 1 },
 };
 
+/* A bound, non-blocking NETLINK_SOCK_DIAG socket. */
 static int nl_socket(void)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
@@ -49,6 +50,7 @@ static int nl_socket(void)
 	return fd;
 }
 
+/* Join the four destroy groups; a large receive buffer for bursts. */
 static int join_groups(int fd)
 {
 	int g, sz = (int)NET_DIAG_RCVBUF;
@@ -127,6 +129,7 @@ static void dump_next(struct net_diag *d)
 	d->next_ns = clock_mono_ns() + d->poll_ns;
 }
 
+/* Emit a socket as net.connect_attempted, stamped now. */
 static void report(struct net_out *o, const struct netsock *ns)
 {
 	netsock_event(ns, &o->ev, clock_mono_ns());

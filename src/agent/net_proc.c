@@ -43,9 +43,7 @@ int net_proc_open(struct net_proc *p, uint64_t poll_ns, char *why,
 	return 0;
 }
 
-/* The seen-table key: a hash of protocol and 4-tuple.  Not the inode: a
- * connection keeps its tuple but not its inode when it enters TIME_WAIT
- * (the entry then has inode 0), and must not be reported twice. */
+/* FNV-1a over n bytes, continuing from h. */
 static uint64_t fnv(uint64_t h, const uint8_t *b, size_t n)
 {
 	size_t i;
@@ -55,6 +53,9 @@ static uint64_t fnv(uint64_t h, const uint8_t *b, size_t n)
 	return h;
 }
 
+/* The seen-table key: a hash of protocol and 4-tuple.  Not the inode: a
+ * connection keeps its tuple but not its inode when it enters TIME_WAIT
+ * (the entry then has inode 0), and must not be reported twice. */
 static uint64_t sock_key(const struct netsock *ns)
 {
 	uint8_t head[6] = { ns->family, ns->proto,
@@ -68,6 +69,7 @@ static uint64_t sock_key(const struct netsock *ns)
 	return h ? h : 1;	/* 0 marks an empty slot */
 }
 
+/* One socket of a poll: listeners noted, new connects reported. */
 static void on_sock(struct net_proc *p, const struct netsock *ns,
 		    struct net_out *o)
 {
@@ -105,6 +107,7 @@ static size_t lines(struct net_proc *p, int f, size_t n, struct net_out *o)
 	return (size_t)(end - s);
 }
 
+/* Read one /proc/net file in chunks, line by line. */
 static void read_file(struct net_proc *p, int f, struct net_out *o)
 {
 	size_t have = 0, left;

@@ -29,6 +29,7 @@ struct asm_buf {
 	size_t njumps;
 };
 
+/* Append one instruction; a full buffer is an error at the end. */
 static void emit(struct asm_buf *a, int code, int dst, int src, int off,
 		 int imm)
 {

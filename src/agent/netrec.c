@@ -12,6 +12,7 @@
 #include "netaddr.h"
 #include "netrec.h"
 
+/* A host-order u32 at p + off (any alignment). */
 static uint32_t get32(const uint8_t *p, size_t off)
 {
 	uint32_t v;
@@ -20,6 +21,7 @@ static uint32_t get32(const uint8_t *p, size_t off)
 	return v;
 }
 
+/* A host-order u64 at p + off (any alignment). */
 static uint64_t get64(const uint8_t *p, size_t off)
 {
 	uint64_t v;

@@ -24,6 +24,7 @@ void nettrack_init(struct nettrack *t, uint16_t eph_lo, uint16_t eph_hi,
 	t->gen = 1;
 }
 
+/* The first slot to probe for key (Fibonacci hashing). */
 static size_t slot0(uint64_t key)
 {
 	return (size_t)((key * 0x9e3779b97f4a7c15ull) >> 40) & MASK;
@@ -114,6 +115,7 @@ void nettrack_round_end(struct nettrack *t)
 	t->gen++;
 }
 
+/* 1 when port listens, in the last complete round or this one. */
 static int is_listener(const struct nettrack *t, uint16_t port)
 {
 	uint32_t s, i;
@@ -125,6 +127,7 @@ static int is_listener(const struct nettrack *t, uint16_t port)
 	return 0;
 }
 
+/* 1 when port is in the ephemeral (client) range. */
 static int ephemeral(const struct nettrack *t, uint16_t port)
 {
 	return port >= t->eph_lo && port <= t->eph_hi;

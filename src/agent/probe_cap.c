@@ -42,6 +42,7 @@ static uint64_t rec_mono(struct probe_cap *pc, const struct audit_rec *r)
 	return mono;
 }
 
+/* An AUDIT_SYSCALL record: parse it and emit capability.denied. */
 static void on_syscall(struct probe_cap *pc, const uint8_t *p, size_t n)
 {
 	struct audit_rec r;
@@ -140,6 +141,7 @@ static int request(struct probe_cap *pc, uint16_t type, const void *payload,
 	return -1;
 }
 
+/* AUDIT_SET of the fields in mask; waits for the ack. */
 static int set_status(struct probe_cap *pc, uint32_t mask, uint32_t pid,
 		      uint32_t enabled, uint32_t limit, uint32_t wait)
 {
@@ -172,6 +174,7 @@ static unsigned drain(struct probe_cap *pc, unsigned max);
 
 enum undo { UNDO_RULE, UNDO_CFG, UNDO_PID };
 
+/* One step of restore: delete a rule, restore settings, or release. */
 static int undo_once(struct probe_cap *pc, int what, int rule)
 {
 	if (what == UNDO_RULE)
@@ -215,6 +218,7 @@ static void restore(struct probe_cap *pc, int registered, int configured)
 		log_warn("cap: releasing the audit pid");
 }
 
+/* A bound, non-blocking NETLINK_AUDIT socket with a large buffer. */
 static int sock_open(struct probe_cap *pc)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };

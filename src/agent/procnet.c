@@ -24,6 +24,7 @@ static int token(const char *s, size_t n, size_t *i, const char **t,
 	return *tn ? 0 : -1;
 }
 
+/* The value of a hex digit, or -1. */
 static int hexval(char c)
 {
 	if (c >= '0' && c <= '9')

@@ -35,6 +35,7 @@ static int attr_proto(const uint8_t *p, size_t n, int proto)
 	return proto;
 }
 
+/* An inet_diag_msg (checked to fit) and its attributes -> *ns. */
 static void fill_sock(const uint8_t *p, size_t n, int proto,
 		      struct netsock *ns)
 {
