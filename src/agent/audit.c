@@ -271,22 +271,6 @@ size_t audit_rule_exclude(void *buf, size_t cap)
 	return sizeof(r);
 }
 
-int audit_rule_is_ours(const void *p, size_t n, uint32_t *arch)
-{
-	struct audit_rule_data r;
-
-	if (n < sizeof(r))
-		return 0;
-	memcpy(&r, p, sizeof(r));
-	if (r.flags != AUDIT_FILTER_EXIT || r.action != AUDIT_ALWAYS ||
-	    r.field_count != 2 || r.fields[0] != AUDIT_ARCH ||
-	    r.fieldflags[0] != AUDIT_EQUAL || r.fields[1] != AUDIT_EXIT ||
-	    r.values[1] != (uint32_t)-EPERM || r.fieldflags[1] != AUDIT_EQUAL)
-		return 0;
-	*arch = r.values[0];
-	return 1;
-}
-
 void audit_event(const struct audit_rec *r, struct event *ev,
 		 uint64_t mono_ns)
 {

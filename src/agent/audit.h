@@ -59,6 +59,3 @@ size_t audit_rule(void *buf, size_t cap, uint32_t arch);
  * ...) the probe does not read: a denial then costs the kernel one record
  * instead of up to five.  AUDIT_SYSCALL (1300) itself passes.  Pure. */
 size_t audit_rule_exclude(void *buf, size_t cap);
-/* 1 when a struct audit_rule_data from AUDIT_LIST_RULES is the probe's
- * exit rule (for any arch; *arch says which).  Pure. */
-int audit_rule_is_ours(const void *p, size_t n, uint32_t *arch);

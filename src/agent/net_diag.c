@@ -149,9 +149,14 @@ static void on_dump(struct net_diag *d, const struct netsock *ns,
 	if (nettrack_seen(&d->track, ns->cookie))
 		return;
 	cls = nettrack_classify(&d->track, ns);
-	/* When the table is full the destroy message reports it instead. */
-	if (cls == NETTRACK_SKIP || nettrack_add(&d->track, ns->cookie) < 0)
+	if (cls == NETTRACK_SKIP)
 		return;
+	if (nettrack_add(&d->track, ns->cookie) < 0) {
+		/* Its destroy message will report it instead. */
+		LOG_RL(log_warnx, "net: socket table full (%llu times)",
+		       (unsigned long long)d->track.full);
+		return;
+	}
 	if (cls == NETTRACK_ACTIVE)
 		report(o, ns);
 }

@@ -83,9 +83,14 @@ static void on_sock(struct net_proc *p, const struct netsock *ns,
 	if (nettrack_seen(&p->track, key))
 		return;
 	cls = nettrack_classify(&p->track, ns);
-	/* Report only what the table remembers: else every poll repeats it. */
-	if (cls == NETTRACK_SKIP || nettrack_add(&p->track, key) < 0)
+	if (cls == NETTRACK_SKIP)
 		return;
+	/* Report only what the table remembers: else every poll repeats it. */
+	if (nettrack_add(&p->track, key) < 0) {
+		LOG_RL(log_warnx, "net: socket table full (%llu times)",
+		       (unsigned long long)p->track.full);
+		return;
+	}
 	if (cls == NETTRACK_ACTIVE) {
 		netsock_event(ns, &o->ev, clock_mono_ns());
 		probe_net_out_emit(o);

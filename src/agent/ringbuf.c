@@ -92,17 +92,7 @@ unsigned ringbuf_consume(struct ringbuf *rb, unsigned max, ringbuf_fn *fn,
 		sp.cons = sp.prod;
 	}
 	__atomic_store_n(consp, sp.cons, __ATOMIC_RELEASE);
-	rb->records += n;
 	return n;
-}
-
-int ringbuf_pending(const struct ringbuf *rb)
-{
-	uint64_t cons = __atomic_load_n((const uint64_t *)rb->cons_map,
-					__ATOMIC_RELAXED);
-
-	return __atomic_load_n((const uint64_t *)rb->prod_map,
-			       __ATOMIC_ACQUIRE) > cons;
 }
 
 void ringbuf_close(struct ringbuf *rb)

@@ -17,7 +17,6 @@ struct ringbuf {
 	size_t page;
 	void *cons_map;		/* consumer page */
 	void *prod_map;		/* producer page + 2 x data */
-	uint64_t records;	/* records handed out */
 	uint64_t errors;	/* corrupt headers (the walk skipped to the end) */
 };
 
@@ -47,7 +46,5 @@ int ringbuf_open(struct ringbuf *rb, int map_fd, size_t size);
  * Returns the number of records handed out. */
 unsigned ringbuf_consume(struct ringbuf *rb, unsigned max, ringbuf_fn *fn,
 			 void *ctx);
-/* 1 when records are waiting. */
-int ringbuf_pending(const struct ringbuf *rb);
 /* Unmap.  Does not close the map fd. */
 void ringbuf_close(struct ringbuf *rb);

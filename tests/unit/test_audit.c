@@ -127,7 +127,6 @@ static void netlink_framing(void **state)
 static void the_rule(void **state)
 {
 	struct audit_rule_data r;
-	uint32_t arch = 0;
 	size_t i;
 
 	(void)state;
@@ -140,11 +139,20 @@ static void the_rule(void **state)
 	assert_int_equal(r.field_count, 2);
 	assert_int_equal(r.fields[1], AUDIT_EXIT);
 	assert_int_equal((int32_t)r.values[1], -EPERM);
-	assert_true(audit_rule_is_ours(&r, sizeof(r), &arch));
-	assert_int_equal(arch, AUDIT_ARCH_X86_64);
-	r.values[1] = (uint32_t)-EACCES;
-	assert_false(audit_rule_is_ours(&r, sizeof(r), &arch));
-	assert_false(audit_rule_is_ours(&r, sizeof(r) - 1, &arch));
+	assert_int_equal(r.fields[0], AUDIT_ARCH);
+	assert_int_equal(r.values[0], AUDIT_ARCH_X86_64);
+	assert_int_equal(r.fieldflags[0], AUDIT_EQUAL);
+	assert_int_equal(r.fieldflags[1], AUDIT_EQUAL);
+	assert_int_equal(audit_rule_exclude(&r, 10), 0);
+	assert_int_equal(audit_rule_exclude(&r, sizeof(r)), sizeof(r));
+	assert_int_equal(r.flags, AUDIT_FILTER_EXCLUDE);
+	assert_int_equal(r.action, AUDIT_NEVER);
+	assert_int_equal(r.field_count, 2);
+	assert_int_equal(r.fields[0], AUDIT_MSGTYPE);
+	assert_int_equal(r.values[0], 1301);	/* AUDIT_SYSCALL itself passes */
+	assert_int_equal(r.fieldflags[0], AUDIT_GREATER_THAN_OR_EQUAL);
+	assert_int_equal(r.values[1], 1399);
+	assert_int_equal(r.fieldflags[1], AUDIT_LESS_THAN_OR_EQUAL);
 }
 
 int main(void)
