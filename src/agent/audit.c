@@ -271,6 +271,9 @@ size_t audit_rule_exclude(void *buf, size_t cap)
 	return sizeof(r);
 }
 
+/* The kernel's error returns: -1 .. -MAX_ERRNO. */
+#define MAX_ERRNO 4095
+
 void audit_event(const struct audit_rec *r, struct event *ev,
 		 uint64_t mono_ns)
 {
@@ -278,5 +281,7 @@ void audit_event(const struct audit_rec *r, struct event *ev,
 	event_set_bytes(ev, EVK_GUEST_COMM, r->comm, r->comm_len);
 	event_set_uint(ev, EVK_UID, r->uid);
 	event_set_uint(ev, EVK_SYSCALL, r->syscall);
-	event_set_uint(ev, EVK_ERRNO, r->exit < 0 ? (uint64_t)-r->exit : 0);
+	/* Any other exit value is not an error number (0: none). */
+	event_set_uint(ev, EVK_ERRNO, r->exit < 0 && r->exit >= -MAX_ERRNO ?
+		       (uint64_t)-r->exit : 0);
 }

@@ -27,7 +27,8 @@ int audit_parse_syscall(const char *s, size_t n, struct audit_rec *r);
 
 struct event;
 
-/* Fill a capability.denied event from a parsed record. */
+/* Fill a capability.denied event from a parsed record; errno is -exit
+ * when exit is an error return (-1 .. -4095), else 0. */
 void audit_event(const struct audit_rec *r, struct event *ev,
 		 uint64_t mono_ns);
 

@@ -14,6 +14,7 @@
 #include <linux/audit.h>
 #include <linux/netlink.h>
 #include "agent/audit.h"
+#include "wire/frame.h"
 
 #define REC(s) audit_parse_syscall(s, sizeof(s) - 1, &r)
 
@@ -68,6 +69,28 @@ static void comm_forms(void **state)
 	assert_int_equal(REC("audit(1.0:1): arch=c000003e syscall=1 exit=-1 "
 			     "pid=2 uid=3 comm=6G"), 0);
 	assert_int_equal(r.comm_len, 0);
+}
+
+static void errno_range(void **state)
+{
+	struct audit_rec r;
+	struct event ev;
+
+	(void)state;
+	assert_int_equal(REC("audit(1.0:1): arch=c000003e syscall=1 exit=-13 "
+			     "pid=2 uid=3"), 0);
+	audit_event(&r, &ev, 5);
+	assert_int_equal(ev.source, PS_CAPABILITY_DENIED);
+	assert_int_equal(ev.err_no, 13);
+	assert_int_equal(ev.syscall, 1);
+	assert_int_equal(ev.pid, 2);
+	assert_int_equal(ev.uid, 3);
+	/* Found by fuzz_audit: no errno beyond the kernel's range. */
+	assert_int_equal(REC("audit(1.0:1): arch=c000003e syscall=1 "
+			     "exit=-5555555555555555551 pid=2 uid=3"), 0);
+	audit_event(&r, &ev, 5);
+	assert_int_equal(ev.err_no, 0);
+	assert_true(frame_encode(&ev, WIRE_EXTENDED, NULL, 0) > 0);
 }
 
 static void malformed(void **state)
@@ -160,6 +183,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(syscall_record),
 		cmocka_unit_test(comm_forms),
+		cmocka_unit_test(errno_range),
 		cmocka_unit_test(malformed),
 		cmocka_unit_test(netlink_framing),
 		cmocka_unit_test(the_rule),
