@@ -243,3 +243,11 @@ $(O)/bench/%: bench/%.c $(O)/libcore.a
 	@mkdir -p $(@D)
 	@echo '  LD      $@'
 	$(Q)$(CC) $(filter-out -MMD -MP,$(BASE)) -O2 $< $(O)/libcore.a -o $@
+
+# ---- net and capability probe benchmarks (make bench-probes) ----
+# Root only; each runs in namespaces and cgroups of its own and prints.
+
+PROBE_BENCH := $(O)/bench/netconnect $(O)/bench/auditcost
+bench-probes: $(PROBE_BENCH)
+	@for b in $(PROBE_BENCH); do $$b || exit 1; done
+.PHONY: bench-probes

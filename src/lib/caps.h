@@ -167,3 +167,55 @@
 #define LOOP_EVENTS		32
 /* Deadlines: heartbeat, transport, stop, one per probe, with room. */
 #define LOOP_TIMERS_MAX		16
+/* ---- net probe (probe_net.c and its mechanisms) ---- */
+
+/* BPF ring buffer: 256 KiB holds ~2,900 records of 88 bytes, a burst of
+ * a thousand connects with room, and stays a small locked allocation. */
+#define NET_RINGBUF_BYTES	(256u * 1024u)
+/* UDP sendmsg dedupe: an LRU of (socket cookie, destination) pairs in the
+ * kernel; a socket talking to more destinations may repeat old ones. */
+#define NET_UDP_DEDUPE_MAX	4096
+/* Records or netlink datagrams handled per readable call: bounded work. */
+#define NET_BATCH		256
+/* sock_diag: receive buffer of the destroy-group socket (bursts of
+ * destroy messages while the loop is busy elsewhere). */
+#define NET_DIAG_RCVBUF		(4u * 1024u * 1024u)
+/* One netlink datagram: the kernel fills at most a page or two. */
+#define NET_NL_BUF		(32u * 1024u)
+/* Sockets the fallbacks remember (sock_diag cookies, /proc inodes), a
+ * power of two; 3/4 usable: 6,000 live or recently closed sockets. */
+#define NET_TRACK_SEEN		8192
+/* Listening ports remembered to tell accepted sockets from connects. */
+#define NET_TRACK_LISTEN	256
+/* Default cadence of the sock_diag dump and of /proc/net polling. */
+#define NET_POLL_NS		(200ull * 1000000ull)
+/* A sock_diag dump round with no reply for this long is abandoned. */
+#define NET_DUMP_TIMEOUT_NS	(5000ull * 1000000ull)
+/* Chunk read from /proc/net/tcp* at a time; lines are ~150 bytes. */
+#define NET_PROC_BUF		(64u * 1024u)
+/* Where the agent mounts cgroup2 when the guest has not mounted it. */
+#define NET_CGROUP2_MNT		"/run/cellos-telemetry/cgroup2"
+/* A path (cgroup directory): PATH_MAX. */
+#define NET_PATH_MAX		4096
+/* Why a mechanism was refused: one short line for hello and logs. */
+#define MECH_WHY_MAX		160
+/* Verifier log kept for a rejected BPF program (set-up only). */
+#define NET_BPF_LOG		(64u * 1024u)
+
+/* ---- capability probe (probe_cap.c, audit.c) ---- */
+
+/* Audit netlink receive buffer: records come in bursts of 3-5 messages
+ * per denied syscall. */
+#define CAP_RCVBUF		(4u * 1024u * 1024u)
+/* The kernel's audit queue while we are the daemon (default 64 is one
+ * busy millisecond). */
+#define CAP_BACKLOG_LIMIT	8192
+/* One audit datagram: a record is at most MAX_AUDIT_MESSAGE_LENGTH
+ * (8970) bytes plus its netlink header. */
+#define CAP_NL_BUF		(16u * 1024u)
+/* Audit messages handled per readable call. */
+#define CAP_BATCH		256
+/* How often the kernel's `lost` counter is read (AUDIT_GET). */
+#define CAP_LOST_POLL_NS	(1000ull * 1000000ull)
+/* Set-up and clean-stop netlink exchanges wait at most this long. */
+#define CAP_REPLY_TIMEOUT_MS	2000

@@ -1,11 +1,14 @@
 #!/usr/bin/python3
 """seeds.py NAME OUTDIR: write the seed corpus of one fuzz target.
 
-fuzz_frame starts from every vector frame; any target may also have files
-committed under tests/fuzz/corpus/NAME/.
+fuzz_frame starts from every vector frame; the probe parsers' targets
+start from records and messages built here the way the kernel lays them
+out; any target may also have files committed under tests/fuzz/corpus/NAME/.
 """
 import os
 import shutil
+import socket
+import struct
 import sys
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -20,9 +23,91 @@ def vector_frames():
             yield bytes.fromhex(line.rstrip("\n").split("\t")[-1])
 
 
+# ---- net probe: BPF ring buffer records (src/agent/netrec.h) ----
+
+BPF_CGROUP_INET4_CONNECT, BPF_CGROUP_INET6_CONNECT = 10, 11
+BPF_CGROUP_UDP4_SENDMSG, BPF_CGROUP_UDP6_SENDMSG = 14, 15
+
+
+def netrec(attach, family, proto, addr, port, comm=b"curl"):
+    a = socket.inet_pton(family, addr).ljust(16, b"\0")
+    return struct.pack("<IIQQQQIIII16s16s", 0x314E5443, attach,
+                       4242 << 32 | 4243, 100 << 32 | 1000, 123456789, 77,
+                       0, 1 if proto == 6 else 2, proto,
+                       socket.htons(port), a, comm)
+
+
+def ring_record(payload, flags=0):
+    rec = struct.pack("<II", len(payload) | flags, 0) + payload
+    return rec + b"\0" * (-len(rec) % 8)
+
+
+def ringbuf_seeds():
+    v4 = netrec(BPF_CGROUP_INET4_CONNECT, socket.AF_INET, 6, "127.0.0.1", 9)
+    v6 = netrec(BPF_CGROUP_UDP6_SENDMSG, socket.AF_INET6, 17, "::1", 53)
+    yield b"\x02\x00" + ring_record(v4) + ring_record(v6)
+    yield b"\x03\x1e" + ring_record(v4) + ring_record(v6, 1 << 30)
+    yield b"\x02\x00" + ring_record(v4) + ring_record(v6, 1 << 31)
+
+
+# ---- net probe fallbacks: sock_diag datagrams, /proc/net text ----
+
+def diag_msg(family, state, src, sport, dst, dport, cookie, proto=6):
+    alen = 4 if family == socket.AF_INET else 16
+    s = socket.inet_pton(family, src).ljust(16, b"\0")[:16]
+    d = socket.inet_pton(family, dst).ljust(16, b"\0")[:16]
+    assert alen
+    body = struct.pack("=BBBB", family, state, 0, 0)
+    body += struct.pack(">HH", sport, dport) + s + d
+    body += struct.pack("=IQ", 0, cookie)
+    body += struct.pack("=IIIII", 0, 0, 0, 0, 0)
+    body += struct.pack("=HHB3x", 5, 8, proto)          # INET_DIAG_PROTOCOL
+    return struct.pack("=IHHII", 16 + len(body), 20, 0, 1, 0) + body
+
+
+def sockdiag_seeds():
+    yield b"\x00" + diag_msg(socket.AF_INET, 7, "0.0.0.0", 36068,
+                             "127.77.1.2", 0, 1)
+    yield b"\x00" + diag_msg(socket.AF_INET6, 1, "::1", 40000, "::1", 443, 9,
+                             17) + struct.pack("=IHHIIi", 20, 3, 0, 1, 0, 0)
+    yield (b"\x01  sl  local_address rem_address   st tx_queue rx_queue tr "
+           b"tm->when retrnsmt   uid  timeout inode\n"
+           b"   0: 0100007F:A1C4 0301414D:0035 01 00000000:00000000 "
+           b"00:00000000 00000000  1000        0 98765 1 0 20 4 30 10 -1\n")
+    yield (b"\x03   0: 00000000000000000000000001000000:8AE2 "
+           b"00000000000000000000000001000000:0016 06 00000000:00000000 "
+           b"03:00001385 00000000     0        0 0 3 0000000000000000\n")
+
+
+# ---- capability probe: audit datagrams ----
+
+AUDIT_TEXT = (b"audit(1718000000.123:4567): arch=c000003e syscall=105 "
+              b"success=no exit=-1 a0=0 items=0 ppid=812 pid=815 "
+              b"auid=4294967295 uid=65534 gid=65534 euid=65534 tty=(none) "
+              b"comm=\"python3\" exe=\"/usr/bin/python3.11\" key=(null)")
+
+
+def audit_seeds():
+    # Records carry the payload's length in nlmsg_len (the kernel's quirk).
+    yield struct.pack("=IHHII", len(AUDIT_TEXT), 1300, 0, 0, 0) + AUDIT_TEXT
+    hexcomm = AUDIT_TEXT.replace(b'comm="python3"', b"comm=6D792070726F67")
+    yield struct.pack("=IHHII", len(hexcomm), 1300, 0, 0, 0) + hexcomm
+    yield struct.pack("=IHHIIi", 20, 2, 0, 7, 0, -17)
+    yield AUDIT_TEXT
+
+
+GENERATED = {
+    "fuzz_ringbuf": ringbuf_seeds,
+    "fuzz_sockdiag": sockdiag_seeds,
+    "fuzz_audit": audit_seeds,
+}
+
+
 def main(name, out):
     os.makedirs(out, exist_ok=True)
     seeds = list(vector_frames()) if name in ("fuzz_frame", "fuzz_reader") else []
+    if name in GENERATED:
+        seeds += list(GENERATED[name]())
     for i, s in enumerate(seeds):
         with open(os.path.join(out, "vec%03d" % i), "wb") as f:
             f.write(s)

@@ -1,0 +1,154 @@
+/*
+ * net_proc.c: the net probe's last fallback: poll /proc/net/{tcp,udp}{,6}
+ * and report connected sockets not seen before.
+ *
+ * It sees only what is alive at a poll: a connect refused in a
+ * microsecond is invisible, a connection that closed first is seen while
+ * it sits in TIME_WAIT.  No pid; the uid is the socket owner's.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <unistd.h>
+#include "lib/clock.h"
+#include "lib/log.h"
+#include "netmech.h"
+#include "netsock.h"
+#include "procnet.h"
+
+static const struct { const char *path; int family, proto; } files[4] = {
+	{ "/proc/net/tcp", AF_INET, IPPROTO_TCP },
+	{ "/proc/net/tcp6", AF_INET6, IPPROTO_TCP },
+	{ "/proc/net/udp", AF_INET, IPPROTO_UDP },
+	{ "/proc/net/udp6", AF_INET6, IPPROTO_UDP },
+};
+
+int net_proc_open(struct net_proc *p, uint64_t poll_ns, char *why,
+		  size_t whycap)
+{
+	uint16_t lo, hi;
+
+	memset(p, 0, sizeof(*p));
+	if (access(files[0].path, R_OK) < 0) {
+		snprintf(why, whycap, "%s: %s", files[0].path, strerror(errno));
+		return -1;
+	}
+	net_eph_range(&lo, &hi);
+	nettrack_init(&p->track, lo, hi, 1);
+	p->poll_ns = poll_ns;
+	p->next_ns = clock_mono_ns();
+	return 0;
+}
+
+/* FNV-1a over n bytes, continuing from h. */
+static uint64_t fnv(uint64_t h, const uint8_t *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ b[i]) * 1099511628211ull;
+	return h;
+}
+
+/* The seen-table key: a hash of protocol and 4-tuple.  Not the inode: a
+ * connection keeps its tuple but not its inode when it enters TIME_WAIT
+ * (the entry then has inode 0), and must not be reported twice. */
+static uint64_t sock_key(const struct netsock *ns)
+{
+	uint8_t head[6] = { ns->family, ns->proto,
+		(uint8_t)(ns->sport >> 8), (uint8_t)ns->sport,
+		(uint8_t)(ns->dport >> 8), (uint8_t)ns->dport };
+	uint64_t h = 1469598103934665603ull;
+
+	h = fnv(h, head, sizeof(head));
+	h = fnv(h, ns->src, sizeof(ns->src));
+	h = fnv(h, ns->dst, sizeof(ns->dst));
+	return h ? h : 1;	/* 0 marks an empty slot */
+}
+
+/* One socket of a poll: listeners noted, new connects reported. */
+static void on_sock(struct net_proc *p, const struct netsock *ns,
+		    struct net_out *o)
+{
+	uint64_t key = sock_key(ns);
+	int cls;
+
+	if (ns->proto == IPPROTO_TCP && ns->state == 10) {	/* LISTEN */
+		nettrack_listener(&p->track, ns->sport);
+		return;
+	}
+	if (nettrack_seen(&p->track, key))
+		return;
+	cls = nettrack_classify(&p->track, ns);
+	if (cls == NETTRACK_SKIP)
+		return;
+	/* Report only what the table remembers: else every poll repeats it. */
+	if (nettrack_add(&p->track, key) < 0) {
+		LOG_RL(log_warnx, "net: socket table full (%llu times)",
+		       (unsigned long long)p->track.full);
+		return;
+	}
+	if (cls == NETTRACK_ACTIVE) {
+		netsock_event(ns, &o->ev, clock_mono_ns());
+		probe_net_out_emit(o);
+	}
+}
+
+/* Every complete line in buf[0..n); returns the bytes of the partial one. */
+static size_t lines(struct net_proc *p, int f, size_t n, struct net_out *o)
+{
+	struct netsock ns;
+	char *s = p->buf, *nl, *end = p->buf + n;
+
+	while ((nl = memchr(s, '\n', (size_t)(end - s))) != NULL) {
+		if (procnet_line(s, (size_t)(nl - s), files[f].family,
+				 files[f].proto, &ns) == PROCNET_SOCK)
+			on_sock(p, &ns, o);
+		s = nl + 1;
+	}
+	return (size_t)(end - s);
+}
+
+/* Read one /proc/net file in chunks, line by line. */
+static void read_file(struct net_proc *p, int f, struct net_out *o)
+{
+	size_t have = 0, left;
+	ssize_t n;
+	int fd;
+
+	fd = open(files[f].path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno != ENOENT)	/* no IPv6: no tcp6 */
+			p->errors++;
+		return;
+	}
+	for (;;) {
+		n = read(fd, p->buf + have, sizeof(p->buf) - have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		have += (size_t)n;
+		left = lines(p, f, have, o);
+		memmove(p->buf, p->buf + have - left, left);
+		have = left == sizeof(p->buf) ? 0 : left;  /* no line is 64 KiB */
+	}
+	if (n < 0)
+		p->errors++;
+	close(fd);
+}
+
+void net_proc_tick(struct net_proc *p, uint64_t now, struct net_out *o)
+{
+	int f;
+
+	if (now < p->next_ns)
+		return;
+	for (f = 0; f < 4; f++)
+		read_file(p, f, o);
+	nettrack_round_end(&p->track);
+	p->next_ns = now + p->poll_ns;
+}

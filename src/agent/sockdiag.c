@@ -1,0 +1,141 @@
+/*
+ * sockdiag.c: NETLINK_SOCK_DIAG bytes -> struct netsock, and the dump
+ * request.
+ *
+ * Pure: the caller owns the socket and the buffers.  A message is checked
+ * against the datagram's length before any field is read; attributes are
+ * walked the same way.  Only INET_DIAG_PROTOCOL is read from them.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include "sockdiag.h"
+
+#define ALIGN4(x) (((x) + 3u) & ~(size_t)3u)
+
+/* The protocol attribute, when the message carries one; else proto. */
+static int attr_proto(const uint8_t *p, size_t n, int proto)
+{
+	struct nlattr a;
+	size_t off = 0;
+
+	while (off + sizeof(a) <= n) {
+		memcpy(&a, p + off, sizeof(a));
+		if (a.nla_len < sizeof(a) || a.nla_len > n - off)
+			break;
+		if ((a.nla_type & NLA_TYPE_MASK) == INET_DIAG_PROTOCOL &&
+		    a.nla_len >= sizeof(a) + 1)
+			return p[off + sizeof(a)];
+		off += ALIGN4(a.nla_len);
+	}
+	return proto;
+}
+
+/* An inet_diag_msg (checked to fit) and its attributes -> *ns. */
+static void fill_sock(const uint8_t *p, size_t n, int proto,
+		      struct netsock *ns)
+{
+	struct inet_diag_msg m;
+	size_t alen;
+
+	memcpy(&m, p, sizeof(m));
+	memset(ns, 0, sizeof(*ns));
+	ns->family = m.idiag_family;
+	ns->state = m.idiag_state;
+	ns->sport = ntohs(m.id.idiag_sport);
+	ns->dport = ntohs(m.id.idiag_dport);
+	alen = m.idiag_family == AF_INET6 ? 16 : 4;
+	memcpy(ns->src, m.id.idiag_src, alen);
+	memcpy(ns->dst, m.id.idiag_dst, alen);
+	ns->uid = m.idiag_uid;
+	ns->inode = m.idiag_inode;
+	ns->cookie = (uint64_t)m.id.idiag_cookie[1] << 32 | m.id.idiag_cookie[0];
+	/* A destroy message has neither uid nor inode: both read 0. */
+	ns->has_uid = m.idiag_inode != 0;
+	ns->proto = (uint8_t)attr_proto(p + sizeof(m), n - sizeof(m), proto);
+}
+
+int sockdiag_next(struct sockdiag_it *it, int proto, struct netsock *ns,
+		  int *err)
+{
+	struct nlmsghdr h;
+	const uint8_t *p;
+	size_t n;
+	int e;
+
+	if (it->off >= it->len)
+		return SOCKDIAG_END;
+	if (it->len - it->off < sizeof(h))
+		return SOCKDIAG_BAD;
+	memcpy(&h, it->buf + it->off, sizeof(h));
+	if (h.nlmsg_len < NLMSG_HDRLEN || h.nlmsg_len > it->len - it->off)
+		return SOCKDIAG_BAD;
+	p = it->buf + it->off + NLMSG_HDRLEN;
+	n = h.nlmsg_len - NLMSG_HDRLEN;
+	it->off += ALIGN4(h.nlmsg_len);
+	it->seq = h.nlmsg_seq;
+	switch (h.nlmsg_type) {
+	case NLMSG_DONE:
+		return SOCKDIAG_DONE;
+	case NLMSG_ERROR:
+		if (n < sizeof(int))
+			return SOCKDIAG_BAD;
+		memcpy(&e, p, sizeof(e));
+		*err = e < 0 ? -e : e;
+		return SOCKDIAG_ERROR;
+	case SOCK_DIAG_BY_FAMILY:
+		if (n < sizeof(struct inet_diag_msg))
+			return SOCKDIAG_BAD;
+		fill_sock(p, n, proto, ns);
+		if (ns->family != AF_INET && ns->family != AF_INET6)
+			return SOCKDIAG_SKIP;
+		return SOCKDIAG_SOCK;
+	}
+	return SOCKDIAG_SKIP;
+}
+
+size_t sockdiag_dump_req(uint8_t *buf, size_t cap, uint32_t seq, int family,
+			 int proto, uint32_t states)
+{
+	struct nlmsghdr h;
+	struct inet_diag_req_v2 r;
+	size_t len = NLMSG_HDRLEN + sizeof(r);
+
+	if (cap < len)
+		return 0;
+	memset(&h, 0, sizeof(h));
+	memset(&r, 0, sizeof(r));
+	h.nlmsg_len = (uint32_t)len;
+	h.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	h.nlmsg_seq = seq;
+	r.sdiag_family = (uint8_t)family;
+	r.sdiag_protocol = (uint8_t)proto;
+	r.idiag_states = states;
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + NLMSG_HDRLEN, &r, sizeof(r));
+	return len;
+}
+
+int sockdiag_group_proto(uint32_t groups, int *family)
+{
+	switch (groups) {
+	case 1u << (SKNLGRP_INET_TCP_DESTROY - 1):
+		*family = AF_INET;
+		return IPPROTO_TCP;
+	case 1u << (SKNLGRP_INET_UDP_DESTROY - 1):
+		*family = AF_INET;
+		return IPPROTO_UDP;
+	case 1u << (SKNLGRP_INET6_TCP_DESTROY - 1):
+		*family = AF_INET6;
+		return IPPROTO_TCP;
+	case 1u << (SKNLGRP_INET6_UDP_DESTROY - 1):
+		*family = AF_INET6;
+		return IPPROTO_UDP;
+	}
+	return 0;
+}

@@ -1,0 +1,102 @@
+#!/usr/bin/python3
+"""test_net_fallback.py: the net probe without BPF (net=diag, net=proc).
+
+Runs in a private network namespace (sock_diag and /proc/net see a whole
+namespace; ours holds only the test's sockets), IPv4 destinations on a
+loopback address of their own.  Asserted as far as each fallback can see:
+
+sock_diag (destroy groups + dumps): every refused connect once, with the
+destination address, port 0 (the kernel zeroes it before the destroy
+message), state close and no pid; the established connect once and its
+accepted peer never; the IPv6 one once by its source port; the UDP
+connect once; unconnected UDP sends not at all.  Then /proc/net polling
+with the sockets held open across polls: the established connect and the
+UDP connect once each, the accepted peer never.
+"""
+import collections
+import os
+import sys
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import probelib as pl  # noqa: E402
+
+ADDR = "127.81.3.7"
+
+
+def count(evs, **kw):
+    return sum(1 for e in evs if all(e.get(k) == v for k, v in kw.items()))
+
+
+def diag(tap):
+    np = pl.Tool([pl.build("netprobe"), "-m", "diag", "-p", "50"])
+    st = np.status()
+    if not tap.ok(st and st["status"] == "fallback:sock_diag", "sock_diag armed", st):
+        np.stop()
+        return
+    c = pl.run_connector(["--addr4", ADDR, "--refused", "200", "--wait-listen", "0.3"])
+    refused = "%s:0" % ADDR
+    np.wait_for(lambda ls: count(ls, dst=refused) >= 200 and
+                count(ls, proto="udp") >= 1, 20)
+    np.wait_for(lambda ls: False, 0.3)     # anything late would show now
+    rc, stopped = np.stop()
+    evs = np.events()
+    est = "%s:%d" % (ADDR, c["listen_port"])
+    tap.ok(count(evs, dst=refused, proto="tcp", family="ipv4", state="close") == 200,
+           "200 refused connects, each once, dst %s (port zeroed)" % refused,
+           collections.Counter(e.get("dst") for e in evs))
+    tap.ok(all(e["guest_pid"] == 0 and e["guest_comm"] == "" for e in evs),
+           "no pid or comm: the kernel does not say whose socket it was")
+    tap.ok(count(evs, dst=est, proto="tcp") == 1, "the established connect once",
+           [e for e in evs if e.get("dst") == est])
+    tap.ok(count(evs, src=est) == 0, "its accepted peer is not a connect",
+           [e for e in evs if e.get("src") == est])
+    tap.ok(count(evs, dst="[::1]:0", src="[::1]:%d" % c["v6_src_port"],
+                 family="ipv6") == 1, "the IPv6 connect once, by its source port")
+    tap.ok(count(evs, dst="%s:%d" % (ADDR, c["udp_connect_port"]), proto="udp") == 1,
+           "the UDP connect once")
+    tap.ok(sum(count(evs, dst="%s:%d" % (ADDR, p)) for p in c["udp_send_ports"]) == 0,
+           "unconnected UDP sends leave no socket to see (documented)")
+    tap.ok(len(evs) == 203, "nothing else in the namespace: 203 events",
+           collections.Counter((e.get("proto"), e.get("dst")) for e in evs))
+    tap.ok(rc == 0 and stopped and stopped["losses"] == {"net_nobufs": 0,
+                                                          "probe_error": 0},
+           "clean stop, nothing lost", stopped)
+
+
+def proc(tap):
+    np = pl.Tool([pl.build("netprobe"), "-m", "proc", "-p", "50"])
+    st = np.status()
+    if not tap.ok(st and st["status"] == "fallback:proc_net", "/proc/net polling armed", st):
+        np.stop()
+        return
+    c = pl.run_connector(["--addr4", ADDR, "--refused", "20", "--wait-listen", "0.3",
+                          "--hold", "0.5"])
+    np.wait_for(lambda ls: False, 0.3)
+    rc, stopped = np.stop()
+    evs = np.events()
+    est = "%s:%d" % (ADDR, c["listen_port"])
+    tap.ok(count(evs, dst=est, proto="tcp", src="127.0.0.1:%d" % c["est_src_port"]) == 1,
+           "the established connect once (held across polls)",
+           [e for e in evs if e.get("dst") == est])
+    tap.ok(count(evs, src=est) == 0, "its accepted peer is not a connect")
+    tap.ok(count(evs, dst="%s:%d" % (ADDR, c["udp_connect_port"]), proto="udp") == 1,
+           "the UDP connect once")
+    print("# /proc/net saw %d of 20 refused connects (they live microseconds)"
+          % count(evs, proto="tcp", dst="%s:%d" % (ADDR, c["refused_port"])))
+    tap.ok(rc == 0 and stopped and stopped["losses"] == {"probe_error": 0},
+           "clean stop", stopped)
+
+
+def main():
+    tap = pl.Tap()
+    if os.geteuid() != 0:
+        tap.skip_all("needs root (network namespace, sock_diag)")
+    pl.in_private_netns(tap, "CELLOS_NETNS")
+    diag(tap)
+    proc(tap)
+    tap.done()
+
+
+if __name__ == "__main__":
+    main()

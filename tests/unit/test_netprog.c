@@ -1,0 +1,212 @@
+/*
+ * test_netprog.c: the net probe's BPF programs (src/agent/netprog.c) and
+ * the bpf(2) wrappers (bpfsys.c).
+ *
+ * Pure part: assembly sizes and limits, the verifier-log reason.  Kernel
+ * part (root with BPF; skipped otherwise): every program passes the
+ * verifier (load, then close); a program that breaks a context rule is
+ * refused with the verifier's reason; attach and detach on a child cgroup
+ * of our own (bpf_link and BPF_F_ALLOW_MULTI), checked with
+ * BPF_PROG_QUERY.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "agent/bpfsys.h"
+#include "agent/cgroup2.h"
+#include "agent/netprog.h"
+#include "agent/netrec.h"
+#include "lib/caps.h"
+
+static struct bpf_insn insns[NETPROG_MAX_INSNS];
+static struct netprog_maps maps = { -1, -1, -1 };
+
+static void assembles(void **state)
+{
+	int i, n;
+
+	(void)state;
+	for (i = 0; i < 4; i++) {
+		n = netprog_build(netprog_attach_types[i], &maps, insns,
+				  NETPROG_MAX_INSNS);
+		assert_true(n > 10);
+		assert_true(n <= NETPROG_MAX_INSNS);
+		/* The last instruction returns. */
+		assert_int_equal(insns[n - 1].code, BPF_JMP | BPF_EXIT);
+		assert_int_equal(netprog_build(netprog_attach_types[i], &maps,
+					       insns, (size_t)n - 1), -1);
+	}
+	assert_int_equal(netprog_build(BPF_CGROUP_INET4_BIND, &maps, insns,
+				       NETPROG_MAX_INSNS), -1);
+	assert_string_equal(netprog_name(BPF_CGROUP_UDP6_SENDMSG), "sendmsg6");
+}
+
+static void log_reason(void **state)
+{
+	static const char log[] = "0: (bf) r6 = r1\n"
+		"1: (61) r1 = *(u32 *)(r6 +8)\n"
+		"invalid bpf_context access off=8 size=4\n"
+		"processed 2 insns (limit 1000000) max_states_per_insn 0\n";
+	char out[64];
+
+	(void)state;
+	assert_int_equal(bpfsys_log_reason(log, sizeof(log) - 1, out,
+					   sizeof(out)), 39);
+	assert_string_equal(out, "invalid bpf_context access off=8 size=4");
+	assert_int_equal(bpfsys_log_reason(log, sizeof(log) - 1, out, 8), 7);
+	assert_string_equal(out, "invalid");
+	assert_int_equal(bpfsys_log_reason("processed 1\n\n", 13, out,
+					   sizeof(out)), 0);
+	assert_string_equal(out, "");
+}
+
+/* Maps as the probe makes them; 0, or skip when BPF is not ours. */
+static int maps_new(void)
+{
+	if (geteuid() != 0)
+		return -1;
+	maps.ringbuf = bpfsys_map_new(BPF_MAP_TYPE_RINGBUF, 0, 0,
+				      NET_RINGBUF_BYTES, "t_rb");
+	maps.drops = bpfsys_map_new(BPF_MAP_TYPE_ARRAY, 4, 8, 1, "t_drop");
+	maps.dedupe = bpfsys_map_new(BPF_MAP_TYPE_LRU_HASH, NETREC_KEY_SIZE, 8,
+				     NET_UDP_DEDUPE_MAX, "t_udp");
+	return maps.ringbuf < 0 || maps.drops < 0 || maps.dedupe < 0 ? -1 : 0;
+}
+
+static int maps_setup(void **state)
+{
+	(void)state;
+	maps_new();
+	return 0;
+}
+
+static int maps_teardown(void **state)
+{
+	(void)state;
+	if (maps.ringbuf >= 0)
+		close(maps.ringbuf);
+	if (maps.drops >= 0)
+		close(maps.drops);
+	if (maps.dedupe >= 0)
+		close(maps.dedupe);
+	return 0;
+}
+
+static int load(int at, char *why, size_t whycap)
+{
+	int n = netprog_build(at, &maps, insns, NETPROG_MAX_INSNS);
+
+	assert_true(n > 0);
+	return bpfsys_prog_new(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, at, "t_prog",
+			       insns, (size_t)n, why, whycap);
+}
+
+static void verifier_accepts(void **state)
+{
+	char why[MECH_WHY_MAX] = "";
+	int i, fd;
+
+	(void)state;
+	if (maps.ringbuf < 0 || maps.dedupe < 0)
+		skip();
+	for (i = 0; i < 4; i++) {
+		fd = load(netprog_attach_types[i], why, sizeof(why));
+		if (fd < 0)
+			fail_msg("%s refused: %s",
+				 netprog_name(netprog_attach_types[i]), why);
+		close(fd);
+	}
+}
+
+static void verifier_refuses(void **state)
+{
+	char why[MECH_WHY_MAX] = "";
+	size_t ip6 = offsetof(struct bpf_sock_addr, user_ip6);
+	int n, i, fd;
+
+	(void)state;
+	if (maps.ringbuf < 0)
+		skip();
+	/* connect4 may not read user_ip6: point its user_ip4 load there. */
+	n = netprog_build(BPF_CGROUP_INET4_CONNECT, &maps, insns,
+			  NETPROG_MAX_INSNS);
+	for (i = 0; i < n; i++)
+		if (insns[i].code == (BPF_LDX | BPF_W | BPF_MEM) &&
+		    insns[i].off == offsetof(struct bpf_sock_addr, user_ip4))
+			insns[i].off = (int16_t)ip6;
+	fd = bpfsys_prog_new(BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+			     BPF_CGROUP_INET4_CONNECT, "t_bad", insns,
+			     (size_t)n, why, sizeof(why));
+	assert_int_equal(fd, -1);
+	assert_memory_equal(why, "verifier: ", 10);
+	assert_true(strlen(why) > 12);
+	print_message("# refused as expected: %s\n", why);
+}
+
+/* Programs attached to cgroup fd for one attach type (BPF_PROG_QUERY). */
+static unsigned attached(int cg, int at)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.query.target_fd = (uint32_t)cg;
+	a.query.attach_type = (uint32_t)at;
+	if (syscall(SYS_bpf, BPF_PROG_QUERY, &a, sizeof(a)) < 0)
+		return 99;
+	return a.query.prog_cnt;
+}
+
+static void attach_detach(void **state)
+{
+	char root[NET_PATH_MAX], dir[NET_PATH_MAX + 32], why[MECH_WHY_MAX];
+	int mounted, cg, fd, link;
+
+	(void)state;
+	if (maps.ringbuf < 0 ||
+	    cgroup2_root(root, sizeof(root), &mounted, why, sizeof(why)) < 0)
+		skip();
+	snprintf(dir, sizeof(dir), "%s/cellos-unit-%d", root, (int)getpid());
+	assert_int_equal(mkdir(dir, 0700), 0);
+	cg = open(dir, O_RDONLY | O_DIRECTORY);
+	fd = load(BPF_CGROUP_INET4_CONNECT, why, sizeof(why));
+	assert_true(cg >= 0 && fd >= 0);
+	assert_int_equal(bpfsys_attach(fd, cg, BPF_CGROUP_INET4_CONNECT, &link), 0);
+	assert_true(link >= 0);
+	assert_int_equal(attached(cg, BPF_CGROUP_INET4_CONNECT), 1);
+	close(link);
+	assert_int_equal(attached(cg, BPF_CGROUP_INET4_CONNECT), 0);
+	assert_int_equal(bpfsys_attach_multi(fd, cg, BPF_CGROUP_INET4_CONNECT), 0);
+	assert_int_equal(attached(cg, BPF_CGROUP_INET4_CONNECT), 1);
+	assert_int_equal(bpfsys_detach(fd, cg, BPF_CGROUP_INET4_CONNECT), 0);
+	assert_int_equal(attached(cg, BPF_CGROUP_INET4_CONNECT), 0);
+	close(fd);
+	close(cg);
+	assert_int_equal(rmdir(dir), 0);
+	if (mounted)
+		cgroup2_unmount(root);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(assembles),
+		cmocka_unit_test(log_reason),
+		cmocka_unit_test_setup_teardown(verifier_accepts, maps_setup,
+						maps_teardown),
+		cmocka_unit_test_setup_teardown(verifier_refuses, maps_setup,
+						maps_teardown),
+		cmocka_unit_test_setup_teardown(attach_detach, maps_setup,
+						maps_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
