@@ -4,9 +4,12 @@
 # A command that prints TAP lines ("ok N", "not ok N") is counted line by
 # line; one that prints none counts as one test, passed when it exits 0.
 # A command that exits non-zero without a "not ok" line counts one failure
-# more (it crashed or failed outside a test).  Ends with "N passed, N failed".
+# more (it crashed or failed outside a test).  A "# SKIP" line (cmocka
+# writes "not ok N # SKIP") is a skip, not a failure.  Ends with
+# "N passed, N failed" (and the skips, when there were any).
 pass=0
 fail=0
+skip=0
 log=${HARNESS_LOG:-build/check.log}
 : > "$log"
 for spec in "$@"; do
@@ -16,7 +19,9 @@ for spec in "$@"; do
 	rc=$?
 	printf '=== %s: %s (exit %d)\n%s\n' "$name" "$cmd" "$rc" "$out" >> "$log"
 	ok=$(printf '%s\n' "$out" | grep -c '^ok ')
-	nok=$(printf '%s\n' "$out" | grep -c '^not ok ')
+	nok=$(printf '%s\n' "$out" | grep '^not ok ' | grep -vc '# SKIP')
+	sk=$(printf '%s\n' "$out" | grep -E '^(not )?ok ' | grep -c '# SKIP')
+	skip=$((skip + sk))
 	if [ "$ok" -eq 0 ] && [ "$nok" -eq 0 ]; then
 		if [ "$rc" -eq 0 ]; then ok=1; else nok=1; fi
 	elif [ "$rc" -ne 0 ] && [ "$nok" -eq 0 ]; then
@@ -33,5 +38,9 @@ for spec in "$@"; do
 	fi
 done
 echo "(full output in $log)"
-echo "$pass passed, $fail failed"
+if [ "$skip" -gt 0 ]; then
+	echo "$pass passed, $fail failed ($skip skipped)"
+else
+	echo "$pass passed, $fail failed"
+fi
 [ "$fail" -eq 0 ]

@@ -73,6 +73,7 @@ static void counters(struct af_counters *c)
 {
 	int i;
 
+	probe_refresh_all();
 	c->interval_ms = A.cfg->heartbeat_ms;
 	c->emitted = A.ring.head_seq;
 	c->sent = A.ring.sent;

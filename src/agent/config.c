@@ -262,6 +262,20 @@ static int add_watch(struct config *c, int layer, const char *v, size_t n,
 	return 0;
 }
 
+/* The cgroup2 directory the net probe's BPF programs attach to. */
+static int set_cgroup(struct config *c, const char *v, size_t n, char *err,
+		      size_t errcap)
+{
+	if (n == 0 || v[0] != '/' || memchr(v, '\0', n))
+		return ERR("'%.*s' is not an absolute path", (int)n, v);
+	if (n >= sizeof(c->net_cgroup))
+		return ERR("a path longer than %zu bytes",
+			   sizeof(c->net_cgroup) - 1);
+	memcpy(c->net_cgroup, v, n);
+	c->net_cgroup[n] = '\0';
+	return 0;
+}
+
 typedef int (*setter)(struct config *, const char *, size_t, char *, size_t);
 
 static const struct {
@@ -277,6 +291,7 @@ static const struct {
 	{ "poll-ms", set_poll },
 	{ "proc-rcvbuf", set_rcvbuf },
 	{ "watch-mask", set_mask },
+	{ "net-cgroup", set_cgroup },
 	{ "watch", NULL },		/* add_watch: needs the layer */
 };
 
@@ -368,9 +383,9 @@ void config_usage(void *fp, int full)
 
 	fprintf(f,
 "usage: cellos-telemetry [-fhVv] [--connect vsock:CID:PORT | unix:PATH]\n"
-"\t[--heartbeat-ms N] [--on-failure fail-cell | degrade] [--poll-ms N]\n"
-"\t[--probe NAME=MODE] [--proc-rcvbuf N] [--ring-bytes N] [--watch PATH]\n"
-"\t[--watch-mask LIST] [--wire strict | extended]\n");
+"\t[--heartbeat-ms N] [--net-cgroup PATH] [--on-failure fail-cell | degrade]\n"
+"\t[--poll-ms N] [--probe NAME=MODE] [--proc-rcvbuf N] [--ring-bytes N]\n"
+"\t[--watch PATH] [--watch-mask LIST] [--wire strict | extended]\n");
 	if (!full)
 		return;
 	fprintf(f,
@@ -380,6 +395,8 @@ void config_usage(void *fp, int full)
 "  -v                  log more (repeat for debug)\n"
 "  --connect ADDR      the host: vsock:CID:PORT or unix:PATH (vsock:2:%u)\n"
 "  --heartbeat-ms N    heartbeat interval, %u..%u ms (%u)\n"
+"  --net-cgroup PATH   cgroup2 directory the net probe's BPF hooks attach to\n"
+"                      (the cgroup2 root, mounted if need be)\n"
 "  --on-failure MODE   if a probe cannot arm: fail-cell or degrade (degrade)\n"
 "  --poll-ms N         /proc poll cadence of process=poll, %u..%u ms (%u)\n"
 "  --probe NAME=MODE   process=on|off|poll, fs=on|off, net=on|off|diag|proc,\n"
@@ -436,6 +453,7 @@ static int load_cmdline(struct config *c)
 static const struct option long_opts[] = {
 	{ "connect", required_argument, NULL, 'L' },
 	{ "heartbeat-ms", required_argument, NULL, 'L' },
+	{ "net-cgroup", required_argument, NULL, 'L' },
 	{ "on-failure", required_argument, NULL, 'L' },
 	{ "poll-ms", required_argument, NULL, 'L' },
 	{ "probe", required_argument, NULL, 'L' },

@@ -48,6 +48,7 @@ struct config {
 	uint32_t poll_ms;		/* /proc poll cadence (process=poll) */
 	uint32_t proc_rcvbuf;		/* proc connector socket buffer */
 	uint32_t watch_mask;		/* inotify mask of the fs probe */
+	char net_cgroup[NET_PATH_MAX];	/* BPF attach point; "": cgroup2 root */
 	unsigned nwatch;
 	uint8_t watch_layer;		/* layer that filled watch[] */
 	char watch[FS_WATCH_MAX][FS_PATH_MAX];	/* NUL-terminated */

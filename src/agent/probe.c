@@ -3,8 +3,8 @@
  * at start-up with the on_failure policy, stopping them, and summing
  * their loss counters.
  *
- * The real probes (proc connector, inotify, BPF, audit) come in their own
- * files; until one is built its entry has no ops and says so in hello.
+ * The probes themselves (proc connector, inotify, BPF, audit) live in
+ * their own files; this one only sequences them.
  */
 #include <stdio.h>
 #include <string.h>
@@ -17,14 +17,27 @@ const char *const loss_names[LOSS_N] = {
 	[LOSS_INOTIFY_OVERFLOW] = "inotify_overflow",
 	[LOSS_FRAME_TOO_LARGE] = "frame_too_large",
 	[LOSS_PROBE_ERROR] = "probe_error",
+	[LOSS_NET_NOBUFS] = "net_nobufs",
+	[LOSS_NET_RINGBUF] = "net_ringbuf_full",
+	[LOSS_AUDIT_LOST] = "audit_lost",
 };
+
+int loss_byname(const char *s)
+{
+	int i;
+
+	for (i = 0; i < LOSS_N; i++)
+		if (strcmp(loss_names[i], s) == 0)
+			return i;
+	return -1;
+}
 
 /* In hello order; the first CFG_NPROBES follow enum cfg_probe. */
 static struct probe probes[] = {
 	[CFG_PROCESS] = { .name = "process", .ops = &proc_ops },
 	[CFG_FS] = { .name = "fs", .ops = &fs_ops },
-	[CFG_NET] = { .name = "net" },
-	[CFG_CAPABILITY] = { .name = "capability" },
+	[CFG_NET] = { .name = "net", .ops = &net_ops },
+	[CFG_CAPABILITY] = { .name = "capability", .ops = &cap_ops },
 #ifdef AGENT_TEST_SOURCE
 	{ .name = "synth", .ops = &synth_ops },
 #endif
@@ -47,11 +60,6 @@ static void arm_one(struct probe *p, const struct config *c, struct loop *l)
 	int rc;
 
 	p->why[0] = '\0';
-	if (!p->ops) {
-		p->state = PROBE_FAILED;
-		snprintf(p->why, sizeof(p->why), "not-built");
-		return;
-	}
 	rc = p->ops->arm(p, c, l);
 	p->state = rc == 0 ? PROBE_ARMED : rc > 0 ? PROBE_FALLBACK :
 		PROBE_FAILED;
@@ -133,4 +141,14 @@ uint64_t probe_dropped(int reason)
 	for (i = 0; i < NPROBES; i++)
 		n += probes[i].dropped[reason];
 	return n;
+}
+
+void probe_refresh_all(void)
+{
+	int i;
+
+	for (i = 0; i < NPROBES; i++)
+		if ((probes[i].state == PROBE_ARMED ||
+		     probes[i].state == PROBE_FALLBACK) && probes[i].ops->refresh)
+			probes[i].ops->refresh(&probes[i]);
 }

@@ -5,9 +5,7 @@
  * that opens its kernel interface and adds its fds to the loop (each with
  * its own handler), an optional deadline (`timer`, registered for every
  * probe), a stop function, and loss counters that feed the heartbeat's
- * `dropped` map.  Probes emit through agent_emit() (agent.h).  A probe
- * whose code is not in this build has no ops: when enabled it reports
- * `failed:not-built` and never claims to be armed.
+ * `dropped` map.  Probes emit through agent_emit() (agent.h).
  */
 #pragma once
 #include <stddef.h>
@@ -22,6 +20,11 @@ enum loss_reason {
 	LOSS_INOTIFY_OVERFLOW,
 	LOSS_FRAME_TOO_LARGE,
 	LOSS_PROBE_ERROR,
+	/* the net and capability probes' own kernels' counts (WIRE.md §4
+	 * names the five above; a host ignores map keys it does not know) */
+	LOSS_NET_NOBUFS,	/* sock_diag ENOBUFS (one per overrun) */
+	LOSS_NET_RINGBUF,	/* BPF ring buffer full: records not written */
+	LOSS_AUDIT_LOST,	/* the kernel audit queue's `lost` */
 	LOSS_N
 };
 extern const char *const loss_names[LOSS_N];
@@ -40,11 +43,14 @@ struct probe_ops {
 	int (*arm)(struct probe *p, const struct config *c, struct loop *l);
 	/* Stop emitting and close what arm opened (shutdown). */
 	void (*stop)(struct probe *p);
+	/* Optional: bring p->dropped up to date from counters the probe
+	 * keeps elsewhere (a BPF map, the kernel); called per heartbeat. */
+	void (*refresh)(struct probe *p);
 };
 
 struct probe {
 	const char *name;
-	const struct probe_ops *ops;	/* NULL: not in this build */
+	const struct probe_ops *ops;
 	int enabled;
 	int state;			/* enum probe_state */
 	char why[PROBE_WHY_MAX];
@@ -52,9 +58,11 @@ struct probe {
 	struct loop_timer timer;	/* the probe's deadline, if it wants one */
 };
 
-/* The probes of this build (probe_*.c). */
+/* The probes of this build (probe_*.c, bind_*.c). */
 extern const struct probe_ops proc_ops;
 extern const struct probe_ops fs_ops;
+extern const struct probe_ops net_ops;
+extern const struct probe_ops cap_ops;
 
 /* Arm every enabled probe.  A failure with on_failure=fail-cell returns
  * -1 with "probe NAME: WHY" in why; with degrade it is logged and kept in
@@ -68,6 +76,10 @@ const struct probe *probe_get(int i);
 void probe_state_str(const struct probe *p, char *out, size_t cap);
 /* One loss reason summed over the probes. */
 uint64_t probe_dropped(int reason);
+/* Run every armed probe's refresh op (before reading probe_dropped). */
+void probe_refresh_all(void);
+/* The loss reason named s, or -1. */
+int loss_byname(const char *s);
 
 #ifdef AGENT_TEST_SOURCE
 /* The test build's synthetic event source (tests/agent/synth.c).  It is

@@ -92,4 +92,4 @@ static void fs_stop(struct probe *p)
 	F.fd.fd = -1;
 }
 
-const struct probe_ops fs_ops = { fs_arm, fs_stop };
+const struct probe_ops fs_ops = { .arm = fs_arm, .stop = fs_stop };

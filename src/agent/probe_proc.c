@@ -236,4 +236,4 @@ static void proc_stop(struct probe *p)
 	close(P.pt.procfd);
 }
 
-const struct probe_ops proc_ops = { proc_arm, proc_stop };
+const struct probe_ops proc_ops = { .arm = proc_arm, .stop = proc_stop };

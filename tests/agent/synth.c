@@ -193,4 +193,4 @@ static void synth_stop(struct probe *p)
 	S.left = 0;
 }
 
-const struct probe_ops synth_ops = { synth_arm, synth_stop };
+const struct probe_ops synth_ops = { .arm = synth_arm, .stop = synth_stop };

@@ -45,7 +45,9 @@ keys = {"seq", "interval_ms", "emitted", "sent", "dropped", "ring_used",
         "ring_hwm", "rss_kb", "cpu_ns"}
 t.ok(all(keys <= set(f) and set(f["dropped"]) == {
     "ring_overwrite", "kernel_nobufs", "inotify_overflow", "frame_too_large",
-    "probe_error"} for f in hb), "heartbeats carry every WIRE.md §4 counter")
+    "probe_error", "net_nobufs", "net_ringbuf_full", "audit_lost"}
+    for f in hb), "heartbeats carry every WIRE.md §4 counter and the "
+    "net/capability probes' kernel counts")
 t.ok(all(f["emitted"] == f["seq"] and f["rss_kb"] > 0 and f["cpu_ns"] > 0
          for f in hb), "heartbeat: emitted counts the frames before it")
 early = [(i, j) for i in range(len(hb)) for j in range(i + 1, len(hb))

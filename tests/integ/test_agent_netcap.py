@@ -1,0 +1,117 @@
+#!/usr/bin/python3
+"""test_agent_netcap.py: the net and capability probes inside the real
+agent (the mechanisms' own tests drive them through tests/tools).
+
+Net: the agent attaches its BPF hooks to a child cgroup this test makes
+(never the machine's cgroup2 root); connector.py joins it and makes 200
+refused connects, one established, an IPv6 one, a UDP connect and UDP
+sends: each attempt must arrive exactly once with the connector's pid,
+comm and destination.  Capability: as uid 65534 a setuid, chown and mount
+fail with EPERM; each arrives once; after the agent stops the audit rules
+are gone and the audit pid is released.
+"""
+import os
+import platform
+import signal
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import agentlib as al  # noqa: E402
+import probelib as pl  # noqa: E402
+from test_cap import SYSCALLS, run_child  # noqa: E402
+
+
+def start(t, name, *args):
+    sock, out = al.tmp(name + ".sock"), al.tmp(name + ".jsonl")
+    r = al.Receiver(sock, out)
+    a = al.Agent(sock, *args, binary=al.RELEASE)
+    hello = al.wait_until(lambda: al.frames(out, "agent.hello"))
+    t.ok(bool(hello), "%s: hello arrives" % name, a.stderr())
+    return r, a, out, (hello[0][1] if hello else {})
+
+
+def stop(a, r):
+    a.signal(signal.SIGTERM)
+    a.wait()
+    r.stop()
+
+
+def net(t):
+    cg = pl.make_cgroup("agent")
+    try:
+        r, a, out, hello = start(t, "net", "--probe", "net=on",
+                                 "--net-cgroup", cg)
+        t.ok(hello.get("probes", {}).get("net") == "armed",
+             "hello: net armed (BPF)", hello.get("probes"))
+        did = pl.run_connector(["--cgroup", cg, "--refused", "200"])
+        pid, a4 = did["pid"], did["addr4"]
+
+        def mine():
+            return [f for _, f in al.frames(out, "net.connect_attempted")
+                    if f["guest_pid"] == pid]
+        want = 200 + 1 + 1 + 1 + 2     # refused, established, v6, udp, sends
+        al.wait_until(lambda: len(mine()) >= want)
+        stop(a, r)
+        ev = mine()
+        dst = [e.get("dst") for e in ev]
+        refused = "%s:%d" % (a4, did["refused_port"])
+        t.ok(dst.count(refused) == 200 + 1,
+             "200 refused TCP connects and the UDP connect, each once",
+             dst.count(refused))
+        t.ok(dst.count("%s:%d" % (a4, did["listen_port"])) == 1,
+             "the established connect once")
+        t.ok(dst.count("[::1]:%d" % did["v6_port"]) == 1,
+             "the IPv6 connect once, as [::1]:port")
+        t.ok(all(dst.count("%s:%d" % (a4, p)) == 1
+                 for p in did["udp_send_ports"]),
+             "UDP sends: once per destination (4 sends, 2 destinations)")
+        t.ok(all(e["guest_comm"].startswith("python3") and "uid" in e
+                 for e in ev), "each carries the connector's comm and uid")
+        t.ok({e.get("proto") for e in ev} == {"tcp", "udp"} and
+             {e.get("family") for e in ev} == {"ipv4", "ipv6"},
+             "proto and family are named")
+        al.check_accounting(t, out, "net")
+    finally:
+        pl.remove_cgroup(cg)
+
+
+def cap(t):
+    before = pl.audit_status()
+    if before.get("pid"):
+        t.ok(True, "# SKIP capability: audit pid held by %d" % before["pid"])
+        return
+    r, a, out, hello = start(t, "cap", "--probe", "capability=on")
+    t.ok(hello.get("probes", {}).get("capability") == "armed",
+         "hello: capability armed", hello.get("probes"))
+    pid = run_child()
+
+    def mine():
+        return [f for _, f in al.frames(out, "capability.denied")
+                if f["guest_pid"] == pid]
+    al.wait_until(lambda: len(mine()) >= len(SYSCALLS))
+    ev = mine()
+    for name, nr in SYSCALLS.items():
+        hits = [e for e in ev if e.get("syscall") == nr]
+        t.ok(len(hits) == 1 and hits[0].get("errno") == 1 and
+             hits[0].get("uid") == 65534,
+             "%s denied: once, errno 1, uid 65534" % name, hits)
+    stop(a, r)
+    t.ok(not pl.eperm_rules() and not pl.exclude_rules(),
+         "after stop: the agent's audit rules are gone", pl.all_rules())
+    t.ok(pl.audit_status().get("pid") == 0, "after stop: audit pid released")
+
+
+def main():
+    t = al.Tap()
+    if os.geteuid() != 0 or platform.machine() != "x86_64" or \
+            pl.cgroup2_mount() is None:
+        print("1..0 # SKIP needs root, x86_64 and cgroup2")
+        return
+    net(t)
+    cap(t)
+    t.done()
+
+
+if __name__ == "__main__":
+    main()
