@@ -172,8 +172,8 @@ check: deps-check all $(UNITS) $(UNITS_ASAN) $(TOOLS) $(FUZZERS)
 fuzz: $(FUZZERS)
 	@for f in $(FUZZERS); do tests/fuzz/smoke.sh $$f $(FUZZ_TIME) || exit 1; done
 
-demo:
-	@echo "make demo: not yet (see the demo issue); 'make check' works now."
+demo: all
+	@scripts/demo.sh $(O)
 
 bench:
 	@echo "make bench: not yet (see the benchmark issue)."
