@@ -1,0 +1,65 @@
+#!/usr/bin/python3
+"""test_manpages.py: the man pages are lint-clean (mandoc -Tlint at
+warning level) and every flag in each binary's --help appears in its man
+page, and every flag the man page documents is in --help."""
+import os
+import re
+import subprocess
+import sys
+
+BUILD = os.environ.get("BUILD", "build")
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PAGES = {"cellos-telemetry": "man/cellos-telemetry.8",
+         "cellos-telemetry-host": "man/cellos-telemetry-host.1"}
+
+
+def expand(tokens):
+    """'-fhVv' is four short flags; '--x' is one long flag."""
+    out = set()
+    for t in tokens:
+        if t.startswith("--"):
+            out.add(t)
+        else:
+            out.update("-" + c for c in t[1:])
+    return out
+
+
+def help_flags(binary):
+    text = subprocess.run([os.path.join(BUILD, binary), "-h"],
+                          capture_output=True, text=True).stdout
+    return expand(re.findall(r"(?<![\w-])(--[a-z][a-z-]*|-[a-zA-Z]+)\b", text))
+
+
+def man_flags(page):
+    text = open(os.path.join(TOP, page)).read()
+    toks = re.findall(r"\bFl\s+(-?[a-zA-Z][-a-zA-Z]*)", text)
+    return expand("-" + t for t in toks)
+
+
+def main():
+    n = fails = 0
+    for page in sorted(os.listdir(os.path.join(TOP, "man"))):
+        r = subprocess.run(["mandoc", "-Tlint", "-W", "warning",
+                            os.path.join(TOP, "man", page)],
+                           capture_output=True, text=True)
+        n += 1
+        ok = r.returncode == 0
+        fails += not ok
+        print("%sok %d - mandoc -Tlint: man/%s" % ("" if ok else "not ", n, page))
+        if not ok:
+            print("# " + (r.stdout + r.stderr).replace("\n", "\n# "))
+    for binary, page in PAGES.items():
+        h, m = help_flags(binary), man_flags(page)
+        for what, missing in (("--help flags in %s" % page, h - m),
+                              ("%s flags in --help" % page, m - h)):
+            n += 1
+            fails += bool(missing)
+            print("%sok %d - %s: %s" % ("not " if missing else "", n, what,
+                  "all %d" % len(h) if not missing else
+                  "missing " + " ".join(sorted(missing))))
+    print("1..%d" % n)
+    return 1 if fails else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
