@@ -3,6 +3,8 @@
 #   make              both binaries in build/ (the agent static, musl when present)
 #   make check        every test; ends with "N passed, N failed"
 #   make fuzz         longer fuzzing runs (FUZZ_TIME seconds per target)
+#   make demo         the agent and host on this machine, a workload, its events
+#   make install      PREFIX (/usr/local) and DESTDIR; make deb: two .deb files
 #   make e2e          the agent and host in a QEMU guest on real AF_VSOCK
 #   make clean
 #
@@ -227,6 +229,24 @@ e2e: e2e-build
 check: e2e-build
 CHECKS	+= e2e-check=$(PYTHON)\ tests/e2e/test_check.py \
 	   e2e=tests/e2e/run.sh\ $(E2E)
+
+# ---- install and packages ----
+
+PREFIX	?= /usr/local
+DESTDIR	?=
+.PHONY: install deb
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
+		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man7 \
+		$(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 755 -s $(AGENT) $(DESTDIR)$(PREFIX)/sbin/cellos-telemetry
+	install -m 755 -s $(HOST) $(DESTDIR)$(PREFIX)/bin/cellos-telemetry-host
+	install -m 644 man/cellos-telemetry.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 644 man/cellos-telemetry-host.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 man/cellos-telemetry-probes.7 $(DESTDIR)$(PREFIX)/share/man/man7/
+
+deb: all
+	@scripts/mkdeb.sh $(O) $(VERSION)
 
 clean:
 	rm -rf $(O)

@@ -15,7 +15,7 @@ static struct {
 	struct probe *p;
 	struct loop *l;
 	struct loop_fd fd;
-} C = { .fd = { .fd = -1 } };
+} C;
 
 static void emit(void *ctx, const struct event *ev)
 {

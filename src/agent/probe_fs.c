@@ -21,7 +21,7 @@ static struct {
 	struct fs_track ft;
 	struct loop_fd fd;
 	uint64_t overflows_seen;
-} F = { .fd = { .fd = -1 } };
+} F;	/* no initializer: the watch table stays in .bss */
 
 static void emit(void *ctx, struct event *ev)
 {
@@ -58,6 +58,7 @@ static int fs_arm(struct probe *p, const struct config *c, struct loop *l)
 	int fd;
 
 	F.p = p, F.l = l;
+	F.fd.fd = -1;
 	fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (fd < 0)
 		return snprintf(p->why, sizeof(p->why), "inotify: %s",

@@ -42,7 +42,7 @@ static struct {
 	int resync;			/* ENOBUFS seen: rescan when drained */
 	int acked;			/* the LISTEN ack came back */
 	int ack_err;
-} P = { .nl = { .fd = -1 } };
+} P;	/* no initializer: stays in .bss */
 
 static void emit(void *ctx, struct event *ev)
 {
@@ -195,6 +195,7 @@ static int proc_arm(struct probe *p, const struct config *c, struct loop *l)
 	char why[PROBE_WHY_MAX];
 
 	P.p = p, P.l = l;
+	P.nl.fd = -1;
 	if (procfd < 0)
 		return snprintf(p->why, sizeof(p->why), "/proc: %s",
 				strerror(errno)), -1;
