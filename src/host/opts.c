@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/vm_sockets.h>
 #include "opts.h"
 #include "sign.h"
 
@@ -122,7 +123,9 @@ static int one(struct host_opts *o, int ch, const char *arg, const char **why)
 	}
 }
 
-/* Options that only make sense together; vsock cells name CIDs. */
+/* Options that only make sense together; vsock cells name CIDs: a
+ * guest's (3..), or VMADDR_CID_LOCAL (1), the peer of every connection
+ * made over the loopback transport (host and guest in one kernel). */
 static int combine(struct host_opts *o, const char **why)
 {
 	uint64_t v;
@@ -140,8 +143,9 @@ static int combine(struct host_opts *o, const char **why)
 	if (o->ncells == 0 || o->nfiles > 0)
 		return -1;
 	for (i = 0; o->vsock && i < o->ncells; i++) {
-		*why = "with --listen vsock, --cell wants ID:CID (3..)";
-		if (number(o->cells[i].where, 3, 0xfffffffe, &v))
+		*why = "with --listen vsock, --cell wants ID:CID (1 or 3..)";
+		if (number(o->cells[i].where, VMADDR_CID_LOCAL, 0xfffffffe, &v) ||
+		    v == VMADDR_CID_HOST)
 			return -1;
 		o->cells[i].cid = (uint32_t)v;
 	}

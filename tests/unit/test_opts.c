@@ -55,6 +55,9 @@ static void good(void **state)
 	assert_int_equal(o.nfiles, 2);
 	assert_int_equal(parse("--listen", "vsock:9001", "--cell", "a:3", NULL), 0);
 	assert_int_equal(o.cells[0].cid, 3);
+	/* CID 1: the loopback transport's peer (the e2e guest) */
+	assert_int_equal(parse("--listen", "vsock:9001", "--cell", "a:1", NULL), 0);
+	assert_int_equal(o.cells[0].cid, 1);
 	assert_int_equal(parse("-h", NULL), 0);
 }
 
@@ -80,6 +83,8 @@ static void bad(void **state)
 	assert_int_equal(parse("--listen", "vsock:x", "--cell", "a:3", NULL), -1);
 	assert_int_equal(parse("--listen", "tcp:1", "--cell", "a:3", NULL), -1);
 	assert_int_equal(parse("--listen", "vsock:9001", "--cell", "a:/x", NULL), -1);
+	assert_int_equal(parse("--listen", "vsock:9001", "--cell", "a:0", NULL), -1);
+	assert_int_equal(parse("--listen", "vsock:9001", "--cell", "a:2", NULL), -1);
 	assert_int_equal(parse("--cell", "a:/x", "--ready-fd", "1", NULL), -1);
 	assert_int_equal(parse("--cell", "a:/x", "extra", NULL), -1);
 	assert_int_equal(parse("--bogus", NULL), -1);
