@@ -156,7 +156,7 @@ $(AGENT_TEST): $(AGENT_TEST_SRC:%.c=$(O)/test/musl/%.o)
 	@echo '  LD      $@'
 	$(Q)$(AGENT_CC) -static $(LDHARDEN) $(CFLAGS) $^ -o $@
 
-check: $(AGENT_TEST)
+check: $(AGENT_TEST) $(O)/bench/spawn
 # ---- end of the agent test build ----
 
 # Each entry is NAME=COMMAND for tests/harness.sh.
