@@ -11,7 +11,6 @@
 Usage (from the top folder, after make): bench/host_receiver.py [N]
 """
 import os
-import socket
 import subprocess
 import sys
 import time

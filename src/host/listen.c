@@ -49,24 +49,30 @@ static int clear_stale(const struct sockaddr_un *sa)
 	return unlink(sa->sun_path);
 }
 
-int listen_unix(const char *path)
+/* A non-blocking listening stream socket of family at sa; -1 and errno. */
+static int bind_listen(int family, const struct sockaddr *sa, socklen_t len)
 {
-	struct sockaddr_un sa;
 	int fd, err;
 
-	if (unix_addr(&sa, path) < 0 || clear_stale(&sa) < 0)
-		return -1;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(fd, SOMAXCONN) < 0) {
+	if (bind(fd, sa, len) < 0 || listen(fd, SOMAXCONN) < 0) {
 		err = errno;
 		close(fd);
 		errno = err;
 		return -1;
 	}
 	return fd;
+}
+
+int listen_unix(const char *path)
+{
+	struct sockaddr_un sa;
+
+	if (unix_addr(&sa, path) < 0 || clear_stale(&sa) < 0)
+		return -1;
+	return bind_listen(AF_UNIX, (struct sockaddr *)&sa, sizeof(sa));
 }
 
 void listen_unlink(const char *path)
@@ -80,23 +86,12 @@ void listen_unlink(const char *path)
 int listen_vsock(unsigned port)
 {
 	struct sockaddr_vm sa;
-	int fd, err;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.svm_family = AF_VSOCK;
 	sa.svm_cid = VMADDR_CID_ANY;
 	sa.svm_port = port;
-	fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(fd, SOMAXCONN) < 0) {
-		err = errno;
-		close(fd);
-		errno = err;
-		return -1;
-	}
-	return fd;
+	return bind_listen(AF_VSOCK, (struct sockaddr *)&sa, sizeof(sa));
 }
 
 int listen_accept(int lfd, uint32_t *cid)

@@ -166,6 +166,33 @@ class Agent:
             return f.read()
 
 
+def release_pair(name, *args):
+    """A fresh receiver and the release agent (foreground, QUIET then args)
+    against it: (receiver, agent, output file)."""
+    sock, out = tmp(name + ".sock"), tmp(name + ".jsonl")
+    r = Receiver(sock, out)
+    return r, Agent(sock, *args, binary=RELEASE), out
+
+
+def start_hello(t, name, *args):
+    """release_pair, then wait for the hello (strict: for any frame, as v1.0
+    has no hello): (receiver, agent, output, hello body or {})."""
+    r, a, out = release_pair(name, *args)
+    if "strict" in args:
+        wait_until(lambda: frames(out))
+        return r, a, out, {}
+    hello = wait_until(lambda: frames(out, "agent.hello"))
+    t.ok(bool(hello), "%s: hello arrives" % name, a.stderr())
+    return r, a, out, (hello[0][1] if hello else {})
+
+
+def stop_pair(a, r):
+    """SIGTERM the agent, wait for it, then stop the receiver."""
+    a.signal(signal.SIGTERM)
+    a.wait()
+    r.stop()
+
+
 def records(path):
     """Every record the receiver wrote so far."""
     out = []

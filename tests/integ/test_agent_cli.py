@@ -10,7 +10,7 @@ import os
 import signal
 import subprocess
 
-from agentlib import (AGENT, RELEASE, Agent, Receiver, Tap, env, events,
+from agentlib import (AGENT, RELEASE, Agent, Receiver, Tap, env,
                       frames, tmp, wait_until)
 
 t = Tap()

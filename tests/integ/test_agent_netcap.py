@@ -12,8 +12,6 @@ are gone and the audit pid is released.
 """
 import os
 import platform
-import signal
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -22,25 +20,10 @@ import probelib as pl  # noqa: E402
 from test_cap import SYSCALLS, run_child  # noqa: E402
 
 
-def start(t, name, *args):
-    sock, out = al.tmp(name + ".sock"), al.tmp(name + ".jsonl")
-    r = al.Receiver(sock, out)
-    a = al.Agent(sock, *args, binary=al.RELEASE)
-    hello = al.wait_until(lambda: al.frames(out, "agent.hello"))
-    t.ok(bool(hello), "%s: hello arrives" % name, a.stderr())
-    return r, a, out, (hello[0][1] if hello else {})
-
-
-def stop(a, r):
-    a.signal(signal.SIGTERM)
-    a.wait()
-    r.stop()
-
-
 def net(t):
     cg = pl.make_cgroup("agent")
     try:
-        r, a, out, hello = start(t, "net", "--probe", "net=on",
+        r, a, out, hello = al.start_hello(t, "net", "--probe", "net=on",
                                  "--net-cgroup", cg)
         t.ok(hello.get("probes", {}).get("net") == "armed",
              "hello: net armed (BPF)", hello.get("probes"))
@@ -52,7 +35,7 @@ def net(t):
                     if f["guest_pid"] == pid]
         want = 200 + 1 + 1 + 1 + 2     # refused, established, v6, udp, sends
         al.wait_until(lambda: len(mine()) >= want)
-        stop(a, r)
+        al.stop_pair(a, r)
         ev = mine()
         dst = [e.get("dst") for e in ev]
         refused = "%s:%d" % (a4, did["refused_port"])
@@ -81,7 +64,7 @@ def cap(t):
     if before.get("pid"):
         t.ok(True, "# SKIP capability: audit pid held by %d" % before["pid"])
         return
-    r, a, out, hello = start(t, "cap", "--probe", "capability=on")
+    r, a, out, hello = al.start_hello(t, "cap", "--probe", "capability=on")
     t.ok(hello.get("probes", {}).get("capability") == "armed",
          "hello: capability armed", hello.get("probes"))
     pid = run_child()
@@ -96,7 +79,7 @@ def cap(t):
         t.ok(len(hits) == 1 and hits[0].get("errno") == 1 and
              hits[0].get("uid") == 65534,
              "%s denied: once, errno 1, uid 65534" % name, hits)
-    stop(a, r)
+    al.stop_pair(a, r)
     t.ok(not pl.eperm_rules() and not pl.exclude_rules(),
          "after stop: the agent's audit rules are gone", pl.all_rules())
     t.ok(pl.audit_status().get("pid") == 0, "after stop: audit pid released")

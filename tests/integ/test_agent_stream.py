@@ -13,7 +13,7 @@ import signal
 import time
 
 from agentlib import (Agent, Receiver, Tap, check_accounting, events,
-                      frames, pid_alive, read_mark, tmp, wait_until)
+                      frames, read_mark, tmp, wait_until)
 
 t = Tap()
 MS = 1000000

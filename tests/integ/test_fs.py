@@ -14,7 +14,6 @@ Strict mode keeps CellOS's shape: fs.inotify_fired with no extension keys.
 """
 import os
 import signal
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -25,18 +24,8 @@ QUEUED = "/proc/sys/fs/inotify/max_queued_events"
 
 
 def start(name, dirs, *args):
-    sock, out = al.tmp(name + ".sock"), al.tmp(name + ".jsonl")
-    r = al.Receiver(sock, out)
     watch = [w for d in dirs for w in ("--watch", d)]
-    a = al.Agent(sock, "--probe", "fs=on", *(watch + list(args)),
-                 binary=al.RELEASE)
-    return r, a, out
-
-
-def stop(a, r):
-    a.signal(signal.SIGTERM)
-    a.wait()
-    r.stop()
+    return al.release_pair(name, "--probe", "fs=on", *(watch + list(args)))
 
 
 def fired(out):
@@ -83,7 +72,7 @@ def two_dirs(t):
                  for e in evs), "no event is credited to the wrong directory")
     t.ok(all(e.get("guest_pid") == a.pid for e in evs),
          "fs events carry the agent's own pid (inotify has no writer pid)")
-    stop(a, r)
+    al.stop_pair(a, r)
     st = al.check_accounting(t, out, "two dirs")
     t.ok(st and st[0]["dropped"].get("inotify_overflow") == 0,
          "two dirs: no inotify overflow counted")
@@ -103,7 +92,7 @@ def overflow(t):
     al.wait_until(lambda: len(fired(out)) >= cap - 1)
     open(os.path.join(d, "marker"), "w").close()    # queued after the overflow
     al.wait_until(lambda: has(fired(out), d, "marker", IN_CREATE))
-    stop(a, r)
+    al.stop_pair(a, r)
     st = al.check_accounting(t, out, "overflow")
     n = st[0]["dropped"].get("inotify_overflow", 0) if st else 0
     t.ok(n >= 1, "overflow: IN_Q_OVERFLOW counted (inotify_overflow %d, "
@@ -126,7 +115,7 @@ def failures(t):
     fs = hello[0][1]["probes"].get("fs", "") if hello else ""
     t.ok(fs.startswith("failed"), "degrade: the agent runs and hello says "
          "the fs probe failed", fs)
-    stop(a, r)
+    al.stop_pair(a, r)
 
 
 def strict(t):
@@ -141,7 +130,7 @@ def strict(t):
     t.ok(evs and all(e["content_version"] == 256 and len(e) == 5 for e in evs),
          "strict: fs.inotify_fired frames are v1.0 with their five keys",
          evs and evs[0])
-    stop(a, r)
+    al.stop_pair(a, r)
 
 
 def main():

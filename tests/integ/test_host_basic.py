@@ -4,10 +4,8 @@ Python clients (cbor2): -h/-V/usage, readiness, attribution by socket, the
 host stamp, CloudEvents shape, JSON escaping, argv arrays, seq gaps, the
 agent's loss reports, dedupe across a reconnect, keep-alive, acks, SIGUSR1
 counters, clean exit."""
-import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time

@@ -64,7 +64,7 @@ def random_bytes(h, g):
             pass
         g.send()
         s.close()
-    ls = h.wait_lines(lambda ls: len(good_out(h)) >= g.sent)
+    h.wait_lines(lambda ls: len(good_out(h)) >= g.sent)
     t.ok(h.alive() and len(good_out(h)) == g.sent,
          "random bytes on 20 connections: up, every good frame out (%d)" % g.sent)
 
@@ -117,7 +117,7 @@ def bad_vectors(h, g):
         rej = [l["data"]["error"] for l in ls if l["type"] == CE + "frame_rejected"]
         if rej[before:] != [err]:
             wrong.append((name, err, rej[before:]))
-    ls = h.wait_lines(lambda ls: len(good_out(h)) >= g.sent)
+    h.wait_lines(lambda ls: len(good_out(h)) >= g.sent)
     t.ok(not wrong, "every bad vector gives frame_rejected with its error (%d)"
          % len([b for b in bad if b[-1]]), wrong)
     t.ok(len(good_out(h)) == g.sent and h.alive(),
@@ -172,7 +172,7 @@ def over_capacity(h, g):
     s = h.connect()
     s.sendall(frame(ev("process.spawned", pid=4242, comm="good", ns=0)))
     g.sent += 1
-    ls = h.wait_lines(lambda ls: len(good_out(h)) >= g.sent)
+    h.wait_lines(lambda ls: len(good_out(h)) >= g.sent)
     t.ok(h.alive() and len(good_out(h)) == g.sent,
          "after the flood a new connection works (RSS at the cap %d kB)" % rss)
     s.close()

@@ -12,10 +12,8 @@ under net_ringbuf_full.  Finally the hooks are gone after a clean stop.
 import collections
 import os
 import signal
-import socket
 import struct
 import sys
-import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))

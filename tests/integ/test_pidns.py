@@ -14,7 +14,6 @@ once the probe is armed, and on another until the test has seen the last
 exit, so that the agent is not stopped before its next poll round.
 """
 import os
-import signal
 import subprocess
 import sys
 

@@ -19,25 +19,7 @@ import agentlib as al  # noqa: E402
 
 SPAWN = os.path.join(al.BUILD, "bench", "spawn")
 BURST = 10000
-
-
-def start(t, name, *args):
-    sock, out = al.tmp(name + ".sock"), al.tmp(name + ".jsonl")
-    r = al.Receiver(sock, out)
-    a = al.Agent(sock, "--probe", "process=on", "--ring-bytes", "16m", *args,
-                 binary=al.RELEASE)
-    if "strict" in args:        # v1.0 has no agent frames: wait for any
-        al.wait_until(lambda: al.frames(out))
-        return r, a, out, {}
-    hello = al.wait_until(lambda: al.frames(out, "agent.hello"))
-    t.ok(bool(hello), "%s: hello arrives" % name, a.stderr())
-    return r, a, out, (hello[0][1] if hello else {})
-
-
-def stop(a, r):
-    a.signal(signal.SIGTERM)
-    a.wait()
-    r.stop()
+PROC = ("--probe", "process=on", "--ring-bytes", "16m")
 
 
 def burst(pids_file):
@@ -99,7 +81,7 @@ def special_cases(t, out):
 
 def main():
     t = al.Tap()
-    r, a, out, hello = start(t, "connector")
+    r, a, out, hello = al.start_hello(t, "connector", *PROC)
     t.ok(hello.get("probes", {}).get("process") == "armed",
          "hello: process armed (connector)", hello.get("probes"))
     inv = seen(out, "process.spawned", synthetic=True)
@@ -108,29 +90,29 @@ def main():
     kids = burst(al.tmp("burst.pids"))
     rate = check_burst(t, out, kids)
     special_cases(t, out)
-    stop(a, r)
+    al.stop_pair(a, r)
     al.check_accounting(t, out, "connector")
 
-    r, a, out, hello = start(t, "poll", "--probe", "process=poll")
+    r, a, out, hello = al.start_hello(t, "poll", *PROC, "--probe", "process=poll")
     t.ok(hello.get("probes", {}).get("process", "").startswith("fallback:poll"),
          "hello: process=poll says fallback:poll", hello.get("probes"))
     kids = burst(al.tmp("burst2.pids"))
     al.wait_until(lambda: False, timeout=0.5)   # two poll rounds after the burst
     polled = seen(out, "process.spawned", synthetic=True)
     got = sum(1 for p in kids if p in polled)
-    stop(a, r)
+    al.stop_pair(a, r)
     print("# capture of %d fork+exec /bin/true: connector %.1f%%, poll %s %.1f%%"
           % (BURST, rate, hello.get("probes", {}).get("process"),
              100.0 * got / len(kids)))
 
-    r, a, out, hello = start(t, "strict", "--wire", "strict")
+    r, a, out, hello = al.start_hello(t, "strict", *PROC, "--wire", "strict")
     kids = burst(al.tmp("burst3.pids"))
     al.wait_until(lambda: max(kids) in seen(out, "process.exited"))
     srcs = set(f["probe_source"] for _, f in al.frames(out))
     t.ok(srcs <= {"process.spawned", "process.exited"} and
          all(f["content_version"] == 256 and len(f) == 5 for _, f in al.frames(out)),
          "strict: only v1.0 process frames with their five keys", srcs)
-    stop(a, r)
+    al.stop_pair(a, r)
     t.done()
 
 
