@@ -1,5 +1,5 @@
 #!/bin/sh
-# workload.sh: the cell's workload in the e2e guest (busybox sh).
+# workload.sh [outage]: the cell's workload in the e2e guest (busybox sh).
 #
 # Does what the agent must then report: processes that are spawned, exec
 # and exit with chosen codes, a change to a watched file, a refused and an
@@ -9,6 +9,14 @@
 # lines; the agent's view of the same actions is check.py's business.
 set -u
 failed=0
+
+# While the host is down (steps: host restart): one process that exits 4,
+# which the agent must deliver to the restarted host.
+if [ "${1:-}" = outage ]; then
+	/bin/sh -c 'exit 4'
+	[ $? -eq 4 ] && echo "workload: outage process done"
+	exit $(($? != 0))
+fi
 
 fail() { echo "workload: FAIL $*"; failed=1; }
 
@@ -48,5 +56,7 @@ done
 wait $listener
 [ "$(cat /tmp/nc.out)" = established ] || fail "listener got '$(cat /tmp/nc.out)'"
 
+# The last action, a marker the steps wait for in the host's output.
+/bin/true workload-done
 [ $failed -eq 0 ] && echo "workload: all actions done"
 exit $failed
