@@ -1,5 +1,5 @@
 #!/bin/sh
-# workload.sh [outage]: the cell's workload in the e2e guest (busybox sh).
+# workload.sh [outage|strict]: the cell's workload in the e2e guest (busybox sh).
 #
 # Does what the agent must then report: processes that are spawned, exec
 # and exit with chosen codes, a change to a watched file, a refused and an
@@ -10,6 +10,8 @@
 set -u
 failed=0
 
+fail() { echo "workload: FAIL $*"; failed=1; }
+
 # While the host is down (steps: host restart): one process that exits 4,
 # which the agent must deliver to the restarted host.
 if [ "${1:-}" = outage ]; then
@@ -17,8 +19,13 @@ if [ "${1:-}" = outage ]; then
 	[ $? -eq 4 ] && echo "workload: outage process done"
 	exit $(($? != 0))
 fi
-
-fail() { echo "workload: FAIL $*"; failed=1; }
+# For the strict agent: a process that exits 3 and a new watched file.
+if [ "${1:-}" = strict ]; then
+	/bin/sh -c 'exit 3'
+	[ $? -eq 3 ] || fail "exit code 3 not seen"
+	echo strict > /tmp/watched/strict || fail "no /tmp/watched/strict"
+	exit $failed
+fi
 
 # Processes: a fork+exec that exits 3, one killed by SIGTERM, a short chain.
 /bin/sh -c 'exit 3'
