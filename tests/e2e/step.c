@@ -140,6 +140,7 @@ static void step_stop(char **w, int n, int sig)
 	char detail[E2E_DETAIL_MAX], sbuf[32];
 	pid_t pids[E2E_WAIT_MAX];
 	int st[E2E_WAIT_MAX], i, np, secs, ok = 1;
+	uint64_t t0 = e2e_now_ns();
 	size_t len = 0;
 
 	secs = n == 4 ? step_secs(w[2]) : -1;
@@ -165,6 +166,9 @@ static void step_stop(char **w, int n, int sig)
 		if (len >= sizeof(detail))
 			break;
 	}
+	if (len < sizeof(detail))
+		snprintf(detail + len, sizeof(detail) - len, " ms=%llu",
+			 (unsigned long long)((e2e_now_ns() - t0) / 1000000));
 	e2e_step(w[1], ok, detail);
 }
 
