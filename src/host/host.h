@@ -47,6 +47,10 @@ struct host_cell {
 	uint32_t gen;			/* +1 per new instance */
 	char boot_id[WIRE_SHORT_MAX];
 	uint64_t hseq;			/* host-made ids so far */
+	/* a connection that ended without agent.stopping, its slot held
+	 * until its keep-alive window passes (agent_silenced) or the
+	 * cell's agent says hello again; NULL: none */
+	struct hconn *gone;
 	struct cell_stats st;
 };
 
@@ -56,6 +60,7 @@ struct hconn {
 	uint8_t bound;			/* said hello: seqs follow cell->inst
 					 * while gen == cell->gen */
 	uint8_t silenced;		/* agent_silenced was written */
+	uint8_t stopped;		/* agent.stopping came: a clean end */
 	uint8_t acklen;			/* unsent bytes of an ack in ackbuf */
 	uint8_t has_ack;
 	uint64_t ack_sent;

@@ -44,7 +44,7 @@ void recv_open(struct host *h, struct hconn *c, struct host_cell *cell,
 {
 	c->fd = fd;
 	c->cell = cell;
-	c->bound = c->silenced = c->acklen = c->has_ack = 0;
+	c->bound = c->silenced = c->stopped = c->acklen = c->has_ack = 0;
 	c->boot_len = 0;
 	c->ack_sent = 0;
 	c->last_real = h->now_real;
@@ -62,7 +62,8 @@ static struct stamp_inst *inst_of(struct hconn *c)
 	return c->bound && c->gen == c->cell->gen ? &c->cell->inst : &c->own;
 }
 
-/* agent.hello: bind c to the cell's instance, new or continued. */
+/* agent.hello: bind c to the cell's instance, new or continued.  The
+ * cell's agent speaks again, so a gone connection is not silent. */
 static void on_hello(struct host_cell *cell, struct hconn *c,
 		     const struct event *ev)
 {
@@ -70,6 +71,8 @@ static void on_hello(struct host_cell *cell, struct hconn *c,
 	const char *b = event_text(ev, EVK_BOOT_ID, &bl);
 	uint64_t session = ev->has & EVK_BIT(EVK_SESSION) ? ev->session : 0;
 
+	if (cell->gone)
+		ka_remove(&cell->gone->ka);
 	if (!(ev->has & EVK_BIT(EVK_BOOT_ID)))
 		bl = 0;
 	c->bound = 1;
@@ -155,6 +158,7 @@ static void on_frame(void *arg, int err, const struct event *ev, size_t n)
 		ka_touch(&h->ka, &c->ka, h->now_mono);
 	if (ev->source == PS_AGENT_HELLO)
 		on_hello(c->cell, c, ev);
+	c->stopped |= ev->source == PS_AGENT_STOPPING;
 	if ((ev->has & EVK_BIT(EVK_SEQ)) && seq_dup(h, c, ev))
 		return;
 	if (ev->source == PS_AGENT_LOSS)
@@ -170,12 +174,17 @@ int recv_bytes(struct host *h, struct hconn *c, const uint8_t *p, size_t n)
 	return conn_feed(&c->rd, p, n, &h->scratch, on_frame, h) < 0 ? -1 : 0;
 }
 
-void recv_close(struct host *h, struct hconn *c)
+int recv_close(struct host *h, struct hconn *c)
 {
+	int linger;
+
 	h->cur = c;
 	conn_end(&c->rd, on_frame, h);
-	ka_remove(&c->ka);
+	linger = c->bound && !c->stopped && !c->silenced;
+	if (!linger)
+		ka_remove(&c->ka);
 	c->cell->st.open--;
+	return linger;
 }
 
 /* Send what is left of the ack in c->ackbuf; 0 when all is out. */

@@ -19,11 +19,17 @@ void recv_open(struct host *h, struct hconn *c, struct host_cell *cell,
 	       int fd);
 /* Bytes read from c.  -1: the stream is untrusted (FrameTooLarge): close. */
 int recv_bytes(struct host *h, struct hconn *c, const uint8_t *p, size_t n);
-/* The peer closed (or the receiver closes c): report a partial frame. */
-void recv_close(struct host *h, struct hconn *c);
+/* The peer closed (or the receiver closes c): report a partial frame.
+ * Returns 1 when c ended without agent.stopping after a hello and was
+ * not yet silenced: it keeps its keep-alive deadline (an agent killed
+ * or crashed is as silent as a hung one), so the caller must hold its
+ * slot as cell->gone until recv_silence reports it or a hello on the
+ * cell cancels it; else 0. */
+int recv_close(struct host *h, struct hconn *c);
 /* A batch of c is done: flush the lines, then ack (--ack).  -1 only
  * with --ack when lines were lost: c must be closed, so the agent
  * replays what was not acknowledged (its instance was rewound). */
 int recv_done(struct host *h, struct hconn *c);
-/* Write agent_silenced for every connection past its keep-alive window. */
+/* Write agent_silenced for every connection past its keep-alive window,
+ * open or gone (see recv_close). */
 void recv_silence(struct host *h);

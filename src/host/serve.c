@@ -70,17 +70,34 @@ int serve_init(struct serve *l, struct host *h, int vsock_fd)
 	return 0;
 }
 
-/* Close c and give its slot back; partial frames are reported. */
+/* Give the slot of a gone connection back (its silence is over). */
+static void release(struct serve *l, struct hconn *c)
+{
+	ka_remove(&c->ka);
+	c->cell->gone = NULL;
+	l->freelist[l->nfree++] = (uint32_t)(c - l->pool);
+}
+
+/* Close c and give its slot back, or hold it as its cell's gone
+ * connection (recv_close); partial frames are reported. */
 static void drop(struct serve *l, struct host *h, struct hconn *c)
 {
+	int linger;
+
 	recv_clock(h);
-	recv_close(h, c);
+	linger = recv_close(h, c);
 	out_flush(&h->out);
 	log_info("cell %s: connection closed (%llu open)", c->cell->id,
 		 (unsigned long long)c->cell->st.open);
 	close(c->fd);
 	c->fd = -1;
-	l->freelist[l->nfree++] = (uint32_t)(c - l->pool);
+	if (!linger) {
+		l->freelist[l->nfree++] = (uint32_t)(c - l->pool);
+		return;
+	}
+	if (c->cell->gone)
+		release(l, c->cell->gone);	/* one per cell: the newest */
+	c->cell->gone = c;
 }
 
 /* A connection for cell (NULL: refused, unknown CID). */
@@ -184,14 +201,19 @@ static void arm(struct serve *l, struct host *h)
 		l->armed = d;
 }
 
+/* The keep-alive timer: report the silent, free the gone ones reported. */
 static void timer(struct serve *l, struct host *h)
 {
 	uint64_t n;
+	unsigned i;
 
 	(void)!read(l->tfd, &n, sizeof(n));
 	l->armed = 0;
 	recv_clock(h);
 	recv_silence(h);
+	for (i = 0; i < h->ncells; i++)
+		if (h->cells[i].gone && h->cells[i].gone->silenced)
+			release(l, h->cells[i].gone);
 }
 
 /* Handle pending signals; returns 1 to stop. */

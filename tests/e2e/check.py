@@ -78,10 +78,218 @@ def check_pingpong(records, bind):
     return errs
 
 
+CE = "dev.cellos.events.cell.observability.guest.v1."
+STAMP = ["cell_id", "run_id", "host_received_at"]
+V10 = ["content_version", "probe_source", "guest_pid", "guest_comm",
+       "guest_monotonic_ns"]
+V10_SOURCES = {"process.spawned", "process.exited", "fs.inotify_fired",
+               "net.connect_attempted", "capability.denied"}
+IN_MODIFY, IN_CREATE, IN_DELETE = 0x2, 0x100, 0x200
+
+
+def kind(e):
+    """The short type of a CloudEvent ("process_exited"), or None."""
+    t = e.get("type", "") if isinstance(e, dict) else ""
+    return t[len(CE):] if t.startswith(CE) else None
+
+
+def of(events, short):
+    """The events of one short type, in dump order."""
+    return [e["data"] for e in events if kind(e) == short]
+
+
+def envelope(events, cell):
+    """Every line a CloudEvent of this cell with the host stamp."""
+    errs = []
+    for i, e in enumerate(events):
+        d = e.get("data") if isinstance(e, dict) else None
+        if (kind(e) is None or e.get("specversion") != "1.0" or
+                e.get("source") != "cellos://cell/" + cell or
+                not isinstance(d, dict) or d.get("cell_id") != cell or
+                list(d)[:3] != STAMP):
+            errs.append("%s: line %d is not a CloudEvent of cell %s: %.200r"
+                        % (cell, i + 1, cell, e))
+    return errs
+
+
+def find_exec(events, argv):
+    """(pid, start_ns) of the process.exec with this argv, or None."""
+    for d in of(events, "process_exec"):
+        if d.get("argv") == argv:
+            return d.get("guest_pid"), d.get("start_ns")
+    return None
+
+
+def exit_of(events, proc):
+    """The process.exited data of (pid, start_ns), or None."""
+    for d in of(events, "process_exited"):
+        if (d.get("guest_pid"), d.get("start_ns")) == proc:
+            return d
+    return None
+
+
+def check_processes(events):
+    """exit 3 and a SIGTERM death, each spawned, exec'd and exited."""
+    errs = []
+    for argv, want in ((["/bin/sh", "-c", "exit 3"], {"exit_code": 3}),
+                       (["/bin/sh", "-c", "kill -TERM $$"],
+                        {"exit_signal": 15})):
+        proc = find_exec(events, argv)
+        spawned = [(d.get("guest_pid"), d.get("start_ns"))
+                   for d in of(events, "process_spawned")]
+        ex = exit_of(events, proc) if proc else None
+        got = {k: ex[k] for k in ("exit_code", "exit_signal")
+               if ex and k in ex}
+        if proc is None:
+            errs.append("host: no process.exec of %r" % argv)
+        elif proc not in spawned:
+            errs.append("host: no process.spawned of %r %r" % (argv, proc))
+        elif got != want:
+            errs.append("host: %r exited %r, want %r" % (argv, got, want))
+    return errs
+
+
+def check_fs_net(events):
+    """/tmp/watched/file created, modified, deleted; connects to 7, 7001."""
+    errs = []
+    masks = 0
+    for d in of(events, "fs_inotify_fired"):
+        if d.get("path") == "/tmp/watched" and d.get("name") == "file":
+            masks |= d.get("mask", 0)
+    for bit, what in ((IN_CREATE, "create"), (IN_MODIFY, "modify"),
+                      (IN_DELETE, "delete")):
+        if not masks & bit:
+            errs.append("host: no fs event %s of /tmp/watched/file" % what)
+    dsts = [(d.get("proto"), d.get("dst"))
+            for d in of(events, "net_connect_attempted")]
+    for port in (7, 7001):
+        if ("tcp", "127.0.0.1:%d" % port) not in dsts:
+            errs.append("host: no net.connect_attempted to 127.0.0.1:%d in %r"
+                        % (port, dsts))
+    return errs
+
+
+def check_hellos(events):
+    """Two hellos (one per host run) of one agent, every probe armed."""
+    hellos = of(events, "agent_hello")
+    sess = [h.get("session") for h in hellos]
+    errs = []
+    if len(hellos) < 2 or sess[0] != 1 or hellos[0].get("resume_seq") != 0:
+        errs.append("host: hellos with sessions %r, want 1 then a "
+                    "reconnect" % sess)
+    elif sorted(sess) != sess or len(set(sess)) != len(sess):
+        errs.append("host: hello sessions %r not increasing" % sess)
+    if len({(h.get("boot_id"), h.get("guest_pid")) for h in hellos}) > 1:
+        errs.append("host: hellos from more than one agent")
+    if len({h.get("run_id") for h in hellos}) < 2:
+        errs.append("host: no hello to the restarted host")
+    for h in hellos:
+        p = h.get("probes", {})
+        want = {"process": "armed", "fs": "armed", "net": "armed"}
+        if {k: p.get(k) for k in want} != want:
+            errs.append("host: hello probes %r, want process, fs and net "
+                        "armed (net armed: the BPF cgroup hooks)" % p)
+    return errs
+
+
+def check_seq(events):
+    """Every seq 0..last arrived; replays only repeat; no loss anywhere."""
+    errs = []
+    seen = {}
+    for e in events:
+        d = e["data"]
+        if "seq" in d and kind(e) not in ("telemetry_dropped",):
+            if d["seq"] in seen and seen[d["seq"]] != e["id"]:
+                errs.append("host: seq %d twice with different ids"
+                            % d["seq"])
+            seen[d["seq"]] = e["id"]
+    last = max(seen) if seen else -1
+    missing = sorted(set(range(last + 1)) - set(seen))
+    if last < 0 or missing:
+        errs.append("host: seqs 0..%d, missing %r" % (last, missing[:20]))
+    for short in ("telemetry_dropped", "agent_loss", "frame_rejected",
+                  "agent_silenced"):
+        if of(events, short):
+            errs.append("host: %d %s events" % (len(of(events, short)), short))
+    stop = of(events, "agent_stopping")
+    if len(stop) != 1 or stop[0].get("seq") != last:
+        errs.append("host: %d agent.stopping, want one, the last seq %d"
+                    % (len(stop), last))
+    elif (stop[0].get("emitted") != last or     # the frames before it
+          stop[0].get("sent") != last or
+          any(stop[0].get("dropped", {"?": 1}).values())):
+        errs.append("host: the agent's own count at its stop: %r" % stop[0])
+    return errs
+
+
+def check_host(events):
+    """The main scenario: workload, restart, seq, hello, heartbeat."""
+    errs = envelope(events, "e2e")
+    if errs:
+        return errs[:5]
+    errs += check_hellos(events)
+    if not of(events, "agent_heartbeat"):
+        errs.append("host: no agent.heartbeat")
+    errs += check_processes(events)
+    errs += check_fs_net(events)
+    errs += check_seq(events)
+    hello_runs = [h["run_id"] for h in of(events, "agent_hello")]
+    outage = [d for d in of(events, "process_exited")
+              if d.get("exit_code") == 4]
+    if len(outage) != 1 or outage[0]["run_id"] in hello_runs[:1]:
+        errs.append("host: the process of the outage (exit 4), want it "
+                    "once, from the restarted host: %r" % outage)
+    return errs
+
+
+def check_strict(events):
+    """--wire strict: every event decoded as v1.0, nothing else."""
+    errs = envelope(events, "e2e-strict")
+    if errs:
+        return errs[:5]
+    for e in events:
+        d = e["data"]
+        if (list(d) != STAMP + V10 or d["content_version"] != 256 or
+                d["probe_source"] not in V10_SOURCES or
+                kind(e) != d["probe_source"].replace(".", "_")):
+            errs.append("strict: not a v1.0 event: %.300r" % e)
+    srcs = {e["data"].get("probe_source") for e in events}
+    for want in ("process.spawned", "process.exited", "fs.inotify_fired"):
+        if want not in srcs:
+            errs.append("strict: no %s event" % want)
+    return errs
+
+
+def check_kill(events):
+    """An agent killed by SIGKILL: its hello, then agent_silenced once."""
+    errs = envelope(events, "e2e-kill")
+    if errs:
+        return errs[:5]
+    hellos = of(events, "agent_hello")
+    sil = of(events, "agent_silenced")
+    if len(hellos) != 1:
+        errs.append("kill: %d hellos, want 1" % len(hellos))
+    if len(sil) != 1:
+        errs.append("kill: %d agent_silenced, want 1" % len(sil))
+    elif hellos and (sil[0].get("boot_id") != hellos[0].get("boot_id") or
+                     sil[0].get("keepalive_ms") != 1000):
+        errs.append("kill: agent_silenced %r not for the agent of %r"
+                    % (sil[0], hellos[0]))
+    if [k for k in map(kind, events) if k == "agent_silenced"] and \
+            kind(events[-1]) != "agent_silenced":
+        errs.append("kill: agent_silenced is not the last event")
+    if of(events, "agent_stopping"):
+        errs.append("kill: agent.stopping from an agent killed by SIGKILL")
+    return errs
+
+
 # dump name -> function(list of JSON values) -> list of error strings.
 CHECKERS = {
     "pingpong-any": lambda recs: check_pingpong(recs, "any"),
     "pingpong-local": lambda recs: check_pingpong(recs, "local"),
+    "host": check_host,
+    "strict": check_strict,
+    "kill": check_kill,
 }
 
 

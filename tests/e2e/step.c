@@ -12,6 +12,13 @@
  *                                          shows it: links resolved); ok
  *                                          when there was one and each
  *                                          exited 0 within SECS
+ *   kill  NAME SECS EXE                    SIGKILL each child of init
+ *                                          running EXE; ok when there was
+ *                                          one and each died of it within
+ *                                          SECS
+ *   wait  NAME SECS FILE TEXT              ok once FILE holds TEXT (one
+ *                                          word), polled every 20 ms for at
+ *                                          most SECS
  *   dump  NAME FILE                        copy FILE to the console:
  *                                          "E2E BEGIN NAME", "E2E| LINE"
  *                                          each, "E2E END NAME N"
@@ -26,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "e2e.h"
@@ -34,6 +42,10 @@
 #define STEP_FILE_MAX	(64 * 1024)
 /* Words on one step line, PROG and its arguments included. */
 #define STEP_WORDS_MAX	32
+/* The TEXT of a `wait`: one word, a small part of a read chunk. */
+#define STEP_TEXT_MAX	256
+/* A `wait` reads its file in chunks of this size. */
+#define STEP_READ_CHUNK	(64 * 1024)
 
 /* Seconds from a word; -1 unless it is a whole number 1..3600. */
 static int step_secs(const char *w)
@@ -121,12 +133,14 @@ static int step_is_child(pid_t pid)
 	return ppid == 1;
 }
 
-/* `stop NAME SECS EXE`. */
-static void step_stop(char **w, int n)
+/* `stop NAME SECS EXE` (SIGTERM, ok on exit 0) or `kill NAME SECS EXE`
+ * (SIGKILL, ok when it killed them). */
+static void step_stop(char **w, int n, int sig)
 {
 	char detail[E2E_DETAIL_MAX], sbuf[32];
 	pid_t pids[E2E_WAIT_MAX];
 	int st[E2E_WAIT_MAX], i, np, secs, ok = 1;
+	uint64_t t0 = e2e_now_ns();
 	size_t len = 0;
 
 	secs = n == 4 ? step_secs(w[2]) : -1;
@@ -135,22 +149,67 @@ static void step_stop(char **w, int n)
 		if (!step_is_child(pids[i]))
 			pids[i--] = pids[--np];
 	if (np == 0) {
-		e2e_step(w[1], 0, secs < 0 ? "usage: stop NAME SECS EXE" : "no such child of init");
+		e2e_step(w[1], 0, secs < 0 ? "usage: stop|kill NAME SECS EXE" :
+			 "no such child of init");
 		return;
 	}
 	for (i = 0; i < np; i++)
-		kill(pids[i], SIGTERM);
+		kill(pids[i], sig);
 	child_wait(pids, st, np, e2e_now_ns() + secs * 1000000000ull);
 	for (i = 0; i < np; i++) {
 		if (st[i] == -1)
 			kill(pids[i], SIGKILL);
-		ok &= st[i] == 0;
+		ok &= sig == SIGTERM ? st[i] == 0 :
+			st[i] != -1 && WIFSIGNALED(st[i]) && WTERMSIG(st[i]) == sig;
 		len += snprintf(detail + len, sizeof(detail) - len, "%spid=%d %s",
 				i ? " " : "", (int)pids[i], child_status(st[i], sbuf, sizeof(sbuf)));
 		if (len >= sizeof(detail))
 			break;
 	}
+	if (len < sizeof(detail))
+		snprintf(detail + len, sizeof(detail) - len, " ms=%llu",
+			 (unsigned long long)((e2e_now_ns() - t0) / 1000000));
 	e2e_step(w[1], ok, detail);
+}
+
+/* 1 when the file at path holds text (of length tn >= 1), else 0. */
+static int step_holds(const char *path, const char *text, size_t tn)
+{
+	static char buf[STEP_READ_CHUNK];
+	size_t keep = 0;
+	ssize_t len;
+	int fd, found = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	while (!found && (len = read(fd, buf + keep, sizeof(buf) - keep)) > 0) {
+		len += keep;
+		found = memmem(buf, len, text, tn) != NULL;
+		keep = (size_t)len < tn - 1 ? (size_t)len : tn - 1;
+		memmove(buf, buf + len - keep, keep);	/* a match across reads */
+	}
+	close(fd);
+	return found;
+}
+
+/* `wait NAME SECS FILE TEXT`. */
+static void step_wait(char **w, int n)
+{
+	char detail[E2E_DETAIL_MAX];
+	uint64_t t0 = e2e_now_ns(), deadline;
+	int secs = n == 5 ? step_secs(w[2]) : -1, found;
+
+	if (secs < 0 || strlen(w[4]) > STEP_TEXT_MAX) {
+		e2e_step(w[1], 0, "usage: wait NAME SECS FILE TEXT");
+		return;
+	}
+	deadline = t0 + secs * 1000000000ull;
+	while (!(found = step_holds(w[3], w[4], strlen(w[4]))) && e2e_now_ns() < deadline)
+		usleep(20000);
+	snprintf(detail, sizeof(detail), "%s ms=%llu", found ? "found" : "timeout",
+		 (unsigned long long)((e2e_now_ns() - t0) / 1000000));
+	e2e_step(w[1], found, detail);
 }
 
 /* `dump NAME FILE`. */
@@ -204,7 +263,11 @@ static void step_line(char *line)
 	else if (strcmp(w[0], "start") == 0)
 		step_start(w, n);
 	else if (strcmp(w[0], "stop") == 0)
-		step_stop(w, n);
+		step_stop(w, n, SIGTERM);
+	else if (strcmp(w[0], "kill") == 0)
+		step_stop(w, n, SIGKILL);
+	else if (strcmp(w[0], "wait") == 0)
+		step_wait(w, n);
 	else if (strcmp(w[0], "dump") == 0)
 		step_dump(w, n);
 	else

@@ -1,5 +1,5 @@
 #!/bin/sh
-# workload.sh: the cell's workload in the e2e guest (busybox sh).
+# workload.sh [outage|strict]: the cell's workload in the e2e guest (busybox sh).
 #
 # Does what the agent must then report: processes that are spawned, exec
 # and exit with chosen codes, a change to a watched file, a refused and an
@@ -11,6 +11,21 @@ set -u
 failed=0
 
 fail() { echo "workload: FAIL $*"; failed=1; }
+
+# While the host is down (steps: host restart): one process that exits 4,
+# which the agent must deliver to the restarted host.
+if [ "${1:-}" = outage ]; then
+	/bin/sh -c 'exit 4'
+	[ $? -eq 4 ] && echo "workload: outage process done"
+	exit $(($? != 0))
+fi
+# For the strict agent: a process that exits 3 and a new watched file.
+if [ "${1:-}" = strict ]; then
+	/bin/sh -c 'exit 3'
+	[ $? -eq 3 ] || fail "exit code 3 not seen"
+	echo strict > /tmp/watched/strict || fail "no /tmp/watched/strict"
+	exit $failed
+fi
 
 # Processes: a fork+exec that exits 3, one killed by SIGTERM, a short chain.
 /bin/sh -c 'exit 3'
@@ -48,5 +63,7 @@ done
 wait $listener
 [ "$(cat /tmp/nc.out)" = established ] || fail "listener got '$(cat /tmp/nc.out)'"
 
+# The last action, a marker the steps wait for in the host's output.
+/bin/true workload-done
 [ $failed -eq 0 ] && echo "workload: all actions done"
 exit $failed

@@ -212,6 +212,18 @@ def seqless_agent_frames():
     h.stop()
 
 
+def silenced_boots(h):
+    return [l["data"].get("boot_id") for l in h.lines()
+            if l["type"] == CE + "agent_silenced"]
+
+
+def wait_closed(h, want_open):
+    """Until the host's counters show want_open connections of c1 open."""
+    end = time.time() + 10
+    while counter(h.stats(), "open") != want_open and time.time() < end:
+        time.sleep(0.05)
+
+
 def keepalive():
     h = Host(args=["--keepalive-ms", "300"])
     quiet = h.connect()
@@ -221,20 +233,47 @@ def keepalive():
     for i in range(15):                 # 1.5 s of frames every 100 ms
         busy.sendall(frame(ev("agent.heartbeat", pid=7, seq=i + 1)))
         time.sleep(0.1)
+    busy.sendall(frame(ev("agent.stopping", pid=7, seq=16)))
     busy.close()
-    ls = h.wait_lines(lambda ls: CE + "agent_silenced" in [l["type"] for l in ls])
+    h.wait_lines(lambda ls: CE + "agent_silenced" in [l["type"] for l in ls])
     time.sleep(1.0)                     # three more windows
-    ls = h.lines()
-    sil = [l for l in ls if l["type"] == CE + "agent_silenced"]
+    sil = [l for l in h.lines() if l["type"] == CE + "agent_silenced"]
     t.ok(len(sil) == 1 and sil[0]["data"]["boot_id"] == "b00t" and
          sil[0]["data"]["keepalive_ms"] == 300,
          "agent_silenced once, for the quiet connection only, not the "
-         "busy or the closed one", sil)
+         "busy one nor after its agent.stopping and close", sil)
     quiet.sendall(frame(ev("agent.heartbeat", pid=7, seq=1)))
     time.sleep(0.7)
-    sil = [l for l in h.lines() if l["type"] == CE + "agent_silenced"]
-    t.ok(len(sil) == 1, "at most once per connection, even after it speaks again", sil)
+    t.ok(silenced_boots(h) == ["b00t"],
+         "at most once per connection, even after it speaks again",
+         silenced_boots(h))
     quiet.close()
+    crash = h.connect()                 # an agent killed: no agent.stopping
+    crash.sendall(frame(hello(0, boot="crash")) +
+                  frame(ev("agent.heartbeat", pid=7, seq=1)))
+    crash.close()
+    h.wait_lines(lambda ls: len([l for l in ls if l["type"] ==
+                                 CE + "agent_silenced"]) >= 2)
+    time.sleep(0.7)
+    t.ok(silenced_boots(h) == ["b00t", "crash"],
+         "a connection that ends without agent.stopping is silenced once, "
+         "after its window", silenced_boots(h))
+    h.stop()
+    h = Host(args=["--keepalive-ms", "2000"])
+    back = h.connect()                  # ends without agent.stopping ...
+    back.sendall(frame(hello(0, boot="back")))
+    back.close()
+    wait_closed(h, 0)
+    again = h.connect()                 # ... and its agent comes back
+    again.sendall(frame(hello(None, session=2, resume=1, boot="back")) +
+                  frame(ev("agent.stopping", pid=7, seq=1)))
+    again.close()
+    wait_closed(h, 0)
+    time.sleep(2.5)                     # past the first one's window
+    t.ok(silenced_boots(h) == [] and
+         len([l for l in h.lines() if l["type"] == CE + "agent_hello"]) == 2,
+         "no agent_silenced when the agent says hello again within the "
+         "window", h.lines())
     h.stop()
 
 
