@@ -93,6 +93,29 @@ def tmp(name):
     return os.path.join(_tmp, name)
 
 
+_cgroups = []
+
+
+def cgroup():
+    """A child cgroup2 of our own for the net probe's BPF programs (so they
+    see only our workloads, not the machine's), or None."""
+    for line in open("/proc/self/mounts"):
+        f = line.split()
+        if f[2] == "cgroup2":
+            path = os.path.join(f[1], "ct-bench-%d" % os.getpid())
+            os.makedirs(path, exist_ok=True)
+            _cgroups.append(path)
+            return path
+    return None
+
+
+def in_cgroup(path, argv):
+    """argv run inside cgroup path (a shell moves itself there, then execs)."""
+    if not path:
+        return argv
+    return ["sh", "-c", 'echo $$ > "$0"/cgroup.procs && exec "$@"', path] + argv
+
+
 def cleanup():
     """Stop every process we started (by pid), remove our folder."""
     for p in _procs:
@@ -107,6 +130,13 @@ def cleanup():
             p.kill()
             p.wait()
     shutil.rmtree(_tmp, ignore_errors=True)
+    for path in _cgroups:
+        for _ in range(50):
+            try:
+                os.rmdir(path)
+                break
+            except OSError:
+                time.sleep(0.1)
 
 
 def start(argv, cpu=None, **kw):
