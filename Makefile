@@ -272,7 +272,7 @@ $(O)/bench/cellos-telemetry-glibc: $(patsubst %.c,$(O)/obj/%.o,src/agent/main.c 
 # make bench: every benchmark of bench/run.sh (BENCH.md), tables on stdout,
 # one CSV each under bench/results/.  Not part of make check.
 BENCH_BIN := $(addprefix $(O)/bench/,spawn syscalls encoder cells replay \
-	cellos-telemetry-glibc) $(O)/tools/drain $(AGENT_TEST)
+	cellos-telemetry-glibc) $(O)/tools/drain $(O)/tools/host_bench $(AGENT_TEST)
 .PHONY: deps-bench
 deps-bench:
 	@scripts/deps.sh build check bench
