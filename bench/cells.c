@@ -54,6 +54,7 @@ static int64_t offset;			/* realtime - monotonic, ns */
 static time_t day0;			/* cached date of host_received_at */
 static char day0s[11];
 
+/* realtime minus monotonic, ns: the tightest of 20 readings. */
 static int64_t mono_to_real(void)
 {
 	int64_t best = 0;
