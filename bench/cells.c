@@ -57,16 +57,18 @@ static char day0s[11];
 /* realtime minus monotonic, ns: the tightest of 20 readings. */
 static int64_t mono_to_real(void)
 {
+	uint64_t a, r, b, win = UINT64_MAX;
 	int64_t best = 0;
-	uint64_t a, r, b;
 	int i;
 
 	for (i = 0; i < 20; i++) {
 		a = clock_mono_ns();
 		r = clock_real_ns();
 		b = clock_mono_ns();
-		if (i == 0 || (int64_t)(r - (a + b) / 2) > best)
-			best = (int64_t)(r - (a + b) / 2);
+		if (b - a < win) {
+			win = b - a;
+			best = (int64_t)(r - a - (b - a) / 2);
+		}
 	}
 	return best;
 }
