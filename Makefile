@@ -6,6 +6,7 @@
 #   make demo         the agent and host on this machine, a workload, its events
 #   make install      PREFIX (/usr/local) and DESTDIR; make deb: two .deb files
 #   make e2e          the agent and host in a QEMU guest on real AF_VSOCK
+#   make bench        the six benchmarks of BENCH.md: tables, bench/results/*.csv
 #   make clean
 #
 # WERROR=1 turns warnings into errors (CI sets it).
@@ -177,8 +178,6 @@ fuzz: $(FUZZERS)
 demo: all
 	@scripts/demo.sh $(O)
 
-bench:
-	@echo "make bench: not yet (see the benchmark issue)."
 
 # ---- e2e: a QEMU guest on AF_VSOCK loopback (tests/e2e/, issue 7) ----
 # Fetches Debian's 6.1 kernel once into $(E2E)/kernel/ (kept until
@@ -263,6 +262,23 @@ $(O)/bench/%: bench/%.c $(O)/libcore.a
 	@mkdir -p $(@D)
 	@echo '  LD      $@'
 	$(Q)$(CC) $(filter-out -MMD -MP,$(BASE)) -O2 $< $(O)/libcore.a -o $@
+# The agent linked static against glibc instead of musl: only to compare
+# binary sizes (bench/footprint.py); never installed.
+$(O)/bench/cellos-telemetry-glibc: $(patsubst %.c,$(O)/obj/%.o,src/agent/main.c \
+		$(AGENT_SRC) $(WIRE_SRC) $(LIB_SRC))
+	@mkdir -p $(@D)
+	@echo '  LD      $@'
+	$(Q)$(CC) -static $(LDHARDEN) $(CFLAGS) $^ -o $@
+
+# make bench: every benchmark of bench/run.sh (BENCH.md), tables on stdout,
+# one CSV each under bench/results/.  Not part of make check.
+BENCH_BIN := $(addprefix $(O)/bench/,spawn syscalls encoder cells replay \
+	cellos-telemetry-glibc) $(O)/tools/drain $(O)/tools/host_bench $(AGENT_TEST)
+.PHONY: deps-bench
+deps-bench:
+	@scripts/deps.sh build check bench
+bench: deps-bench all $(BENCH_BIN)
+	@BUILD=$(O) bench/run.sh
 
 # ---- net and capability probe benchmarks (make bench-probes) ----
 # Root only; each runs in namespaces and cgroups of its own and prints.

@@ -6,10 +6,15 @@
  * sides do the same work.  libcbor builds items on the heap and then
  * serialises them; that is how it is used, and that is what is timed.
  * Prints a table and the ratio libcbor/ours measured in this same run.
+ *
+ * usage: encoder [-x] [-r v10|exec] [ITERS]
+ *   -x  print each frame's name and our bytes in hex (for the cbor2 row of
+ *       bench/encoder.py), no timing;  -r  one row only (for callgrind).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cbor.h>
 #include "lib/clock.h"
 #include "wire/frame.h"
@@ -45,8 +50,9 @@ static cbor_item_t *text_item(const struct event *ev, int k)
 	return cbor_build_stringn(s, n);
 }
 
-/* The same map with libcbor; returns the frame length. */
-static size_t libcbor_encode(const struct event *ev, int profile)
+/* The same map with libcbor; returns the frame length.  Not inlined, so
+ * that callgrind can count its instructions. */
+__attribute__((noinline)) static size_t libcbor_encode(const struct event *ev, int profile)
 {
 	int k, nk = 0;
 	cbor_item_t *m;
@@ -131,13 +137,41 @@ static int row(const char *name, const struct event *ev, int profile, long it)
 	return 0;
 }
 
+static void hex(const char *name, const struct event *ev, int profile)
+{
+	int i, n = frame_encode(ev, profile, out, sizeof(out));
+
+	printf("%s ", name);
+	for (i = 0; i < n; i++)
+		printf("%02x", out[i]);
+	printf("\n");
+}
+
 int main(int argc, char **argv)
 {
-	long it = argc > 1 ? atol(argv[1]) : 1000000;
+	const char *only = NULL;
+	long it = 1000000;
+	int opt, x = 0, rc = 0;
 
+	while ((opt = getopt(argc, argv, "xr:")) != -1) {
+		if (opt == 'x')
+			x = 1;
+		else if (opt == 'r')
+			only = optarg;
+		else
+			return fprintf(stderr, "usage: encoder [-x] [-r v10|exec] "
+				       "[ITERS]\n"), 2;
+	}
+	if (optind < argc)
+		it = atol(argv[optind]);
 	setup();
+	if (x)
+		return hex("v10", &ev5, WIRE_STRICT), hex("exec", &ev15, WIRE_EXTENDED), 0;
 	printf("%-22s %6s %12s %12s %9s\n", "frame", "bytes", "ours ns",
 	       "libcbor ns", "libcbor/ours");
-	return row("v1.0 spawned (5 keys)", &ev5, WIRE_STRICT, it) |
-	       row("v1.1 exec (15 keys)", &ev15, WIRE_EXTENDED, it);
+	if (!only || !strcmp(only, "v10"))
+		rc |= row("v1.0 spawned (5 keys)", &ev5, WIRE_STRICT, it);
+	if (!only || !strcmp(only, "exec"))
+		rc |= row("v1.1 exec (15 keys)", &ev15, WIRE_EXTENDED, it);
+	return rc;
 }

@@ -1,14 +1,17 @@
 /*
  * drain.c: a fast frame sink for measuring the agent's throughput.
  *
- *	drain PATH
+ *	drain [-o FILE] PATH
  *
  * Listens on the unix socket PATH, takes one connection, reads as fast as
  * it can and walks the length prefixes to count frames.  The first burst
  * is measured: from the first byte until the stream has been idle for
  * 200 ms.  At EOF it prints that burst (frames, bytes, seconds, frames/s)
  * and the total.  It decodes nothing: a measuring tool, not a test.
+ * With -o it also writes every byte it read to FILE (a recorded stream
+ * for bench/replay).
  */
+#include <fcntl.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -49,12 +52,19 @@ int main(int argc, char **argv)
 	struct count c = { 0 }, burst = { 0 };
 	uint64_t t0 = 0, tlast = 0, tburst = 0;
 	struct pollfd p;
-	int ls, fd;
+	int ls, fd, rec = -1;
 	ssize_t n;
 	double s;
 
+	if (argc == 4 && strcmp(argv[1], "-o") == 0) {
+		rec = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (rec < 0)
+			return perror(argv[2]), 1;
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc != 2 || strlen(argv[1]) >= sizeof(un.sun_path)) {
-		fprintf(stderr, "usage: drain PATH\n");
+		fprintf(stderr, "usage: drain [-o FILE] PATH\n");
 		return 2;
 	}
 	strcpy(un.sun_path, argv[1]);
@@ -74,6 +84,8 @@ int main(int argc, char **argv)
 		n = read(fd, buf + c.have, sizeof(buf) - c.have);
 		if (n <= 0)
 			break;
+		if (rec >= 0 && write(rec, buf + c.have, (size_t)n) != n)
+			return perror("drain: -o"), 1;
 		tlast = clock_mono_ns();
 		t0 = t0 ? t0 : tlast;
 		c.bytes += (uint64_t)n;
