@@ -82,7 +82,8 @@ void startup_process(void)
 		signal(ignored[i], SIG_IGN);
 	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || sys_write_all(fd, "-1000", 5) < 0)
-		log_warn("oom_score_adj");
+		log_warn("oom_score_adj -1000 (needs CAP_SYS_RESOURCE), running "
+			 "without OOM protection");
 	if (fd >= 0)
 		close(fd);
 }
