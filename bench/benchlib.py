@@ -139,6 +139,14 @@ def cleanup():
                 time.sleep(0.1)
 
 
+def run(main):
+    """A benchmark's entry point: main(), then cleanup() whatever happens."""
+    try:
+        main()
+    finally:
+        cleanup()
+
+
 def start(argv, cpu=None, **kw):
     """Popen, pinned to one CPU with taskset when cpu is given."""
     if cpu is not None and os.cpu_count() > 1:

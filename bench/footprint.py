@@ -179,7 +179,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    finally:
-        bl.cleanup()
+    bl.run(main)

@@ -102,7 +102,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    finally:
-        bl.cleanup()
+    bl.run(main)

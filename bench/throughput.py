@@ -133,7 +133,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    finally:
-        bl.cleanup()
+    bl.run(main)
