@@ -128,6 +128,9 @@ class Receiver:
         self.signal(signal.SIGKILL)
         self.p.wait()
 
+    def drained(self):
+        return drained(self.out)
+
     def stop(self):
         if self.p.poll() is None:
             self.signal(signal.SIGTERM)
@@ -187,9 +190,12 @@ def start_hello(t, name, *args):
 
 
 def stop_pair(a, r):
-    """SIGTERM the agent, wait for it, then stop the receiver."""
+    """SIGTERM the agent, wait for it, wait until the receiver has read
+    all it sent (its last frames may still sit in the socket), then stop
+    the receiver."""
     a.signal(signal.SIGTERM)
     a.wait()
+    wait_until(r.drained)
     r.stop()
 
 
@@ -204,6 +210,15 @@ def records(path):
     except FileNotFoundError:
         pass
     return out
+
+
+def drained(path):
+    """True once every connection the receiver took has reached EOF: it
+    has recorded all that agents which exited sent it (their last frames
+    may sit in the socket for a moment after the agent is gone)."""
+    recs = records(path)
+    return ({r["conn"] for r in recs} <=
+            {r["conn"] for r in recs if r.get("eof")})
 
 
 def frames(path, source=None):
@@ -242,7 +257,10 @@ def pid_alive(pid):
 def check_accounting(t, out, what):
     """The stream ends with agent.stopping; every seq below it was either
     received or named by exactly one agent.loss frame, never both, and the
-    stopping counters say the same: emitted == delivered + counted lost."""
+    stopping counters say the same: emitted == delivered + counted lost.
+    Call it once the agent has exited: it waits for the receiver to read
+    what is left in the socket."""
+    wait_until(lambda: drained(out))
     fr = frames(out)
     stops = [f for _, f in fr if f["probe_source"] == "agent.stopping"]
     if not t.ok(len(stops) == 1, "%s: one agent.stopping frame" % what,

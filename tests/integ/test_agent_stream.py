@@ -73,6 +73,7 @@ t.ok(len(frames(out, "process.spawned")) == 40, "a burst after the signals")
 # ---- SIGTERM: flush, stopping, exit 0 ----
 a.signal(signal.SIGTERM)
 t.ok(a.wait() == 0, "SIGTERM: exit 0")
+wait_until(rcv.drained)
 fr = frames(out)
 t.ok(fr and fr[-1][1]["probe_source"] == "agent.stopping",
      "SIGTERM: agent.stopping is the last frame", fr[-1:])

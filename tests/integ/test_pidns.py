@@ -70,6 +70,7 @@ def main():
     except subprocess.TimeoutExpired:
         ns.kill()
         so, se = ns.communicate()
+    al.wait_until(r.drained)
     r.stop()
 
     proc = h.get("probes", {}).get("process", "")
