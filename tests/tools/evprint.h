@@ -1,5 +1,6 @@
 /*
- * evprint.h: shared by the probe test tools (netprobe, capprobe): push an
+ * evprint.h: shared by the probe test tools (netprobe, capprobe; wiretool
+ * uses its JSON string writer): push an
  * event through the wire codec (encode, decode) and print what came out
  * as one JSON line, so the integration tests see exactly what a host
  * would.  Header-only because each tool is one .c file.
@@ -10,7 +11,7 @@
 #include <string.h>
 #include "wire/frame.h"
 
-static void evprint_str(const char *s, size_t n)
+static inline void evprint_str(const char *s, size_t n)
 {
 	size_t i;
 	unsigned char c;
@@ -29,7 +30,7 @@ static void evprint_str(const char *s, size_t n)
 }
 
 /* One key of ev as `"name": value`. */
-static void evprint_key(const struct event *ev, int k)
+static inline void evprint_key(const struct event *ev, int k)
 {
 	const struct ev_map *m;
 	const char *s;
@@ -63,7 +64,7 @@ static void evprint_key(const struct event *ev, int k)
 
 /* Encode ev (v1.1), decode the frame, print the decoded event; abort when
  * the codec refuses it: a probe must only make events the wire carries. */
-static void evprint(const struct event *ev)
+static inline void evprint(const struct event *ev)
 {
 	static uint8_t frame[WIRE_MAX_FRAME];
 	static struct event back;

@@ -14,24 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "wire/frame.h"
-
-static void json_str(const char *s, size_t n)
-{
-	size_t i;
-	unsigned char c;
-
-	putchar('"');
-	for (i = 0; i < n; i++) {
-		c = (unsigned char)s[i];
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
+#include "evprint.h"
 
 static void json_map(const struct ev_map *m, int type)
 {
@@ -40,10 +23,10 @@ static void json_map(const struct ev_map *m, int type)
 	putchar('[');
 	for (i = 0; i < m->n; i++) {
 		printf(i ? ", [" : "[");
-		json_str(m->e[i].k, m->e[i].klen);
+		evprint_str(m->e[i].k, m->e[i].klen);
 		printf(", ");
 		if (type == EVT_MAP_TEXT)
-			json_str(m->e[i].v, m->e[i].vlen);
+			evprint_str(m->e[i].v, m->e[i].vlen);
 		else
 			printf("%llu", (unsigned long long)m->e[i].u);
 		putchar(']');
@@ -61,12 +44,12 @@ static void json_pair(const struct event *ev, int k, uint16_t version)
 	if (k == EVK_CONTENT_VERSION)
 		printf("%u", version);
 	else if (ev_keys[k].type == EVT_SOURCE)
-		json_str(ps_name(ev->source), strlen(ps_name(ev->source)));
+		evprint_str(ps_name(ev->source), strlen(ps_name(ev->source)));
 	else if (ev_keys[k].type == EVT_UINT)
 		printf("%llu", (unsigned long long)event_get_uint(ev, k));
 	else if (ev_keys[k].type == EVT_TEXT) {
 		s = event_text(ev, k, &n);
-		json_str(s, n);
+		evprint_str(s, n);
 	} else
 		json_map(event_map(ev, k), ev_keys[k].type);
 	putchar(']');
