@@ -40,7 +40,7 @@ pkg() {
 	printf 'cellos-telemetry (%s) unstable; urgency=medium\n\n  * Release %s.\n\n -- %s  %s\n' \
 		"$V" "$V" "$MAINT" "$(date -R -d @"${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct)}")" |
 		gzip -9n > "$root/usr/share/doc/$name/changelog.gz"
-	if [ "$name" = cellos-telemetry ]; then	# static on purpose (DESIGN.md)
+	if [ "$name" = cellos-telemetry ]; then	# static on purpose (doc/DESIGN.md)
 		mkdir -p "$root/usr/share/lintian/overrides"
 		echo "cellos-telemetry: statically-linked-binary [usr/sbin/cellos-telemetry]" \
 			> "$root/usr/share/lintian/overrides/cellos-telemetry"

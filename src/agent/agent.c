@@ -49,7 +49,7 @@ int agent_emit(struct event *ev)
 {
 	int n;
 
-	/* WIRE.md: non-decreasing per agent, though kernel stamps taken on
+	/* doc/WIRE.md: non-decreasing per agent, though kernel stamps taken on
 	 * other CPUs (the proc connector's) may arrive a little out of order */
 	if (ev->mono_ns < A.last_mono)
 		ev->mono_ns = A.last_mono;
@@ -68,7 +68,7 @@ int agent_emit(struct event *ev)
 	return 0;
 }
 
-/* Every counter of WIRE.md §4, as of now. */
+/* Every counter of doc/WIRE.md §4, as of now. */
 static void counters(struct af_counters *c)
 {
 	int i;

@@ -4,7 +4,7 @@
  *
  * agent_emit gives an event the next seq, encodes it with the configured
  * profile and pushes it into the ring; from there the transport writes
- * it.  Accounting (WIRE.md §4): every frame given a seq is delivered,
+ * it.  Accounting (doc/WIRE.md §4): every frame given a seq is delivered,
  * or overwritten and counted under `ring_overwrite` (announced by an
  * agent.loss frame); an event that never got a seq (it did not encode,
  * or a probe lost it: struct probe's `dropped`) is counted under its own

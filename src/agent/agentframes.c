@@ -3,7 +3,7 @@
  *
  * Every agent frame carries the agent's own pid and comm in the v1.0
  * keys, so even a v1.0 reader sees who sent it.  The `dropped` map always
- * lists every reason of WIRE.md §4, zeros included, so a reader never has
+ * lists every reason of doc/WIRE.md §4, zeros included, so a reader never has
  * to guess whether a reason exists.
  */
 #include <string.h>

@@ -1,5 +1,5 @@
 /*
- * agentframes.h: the agent's own frames (WIRE.md §4): agent.hello,
+ * agentframes.h: the agent's own frames (doc/WIRE.md §4): agent.hello,
  * agent.heartbeat, agent.loss and agent.stopping, built as struct event.
  *
  * Pure: the caller passes in the identity, the clock reading and the

@@ -1,5 +1,5 @@
 /*
- * config.h: the agent's settings (DESIGN.md §3 "Config").
+ * config.h: the agent's settings (doc/DESIGN.md §3 "Config").
  *
  * Three layers, later ones win: the defaults of caps.h, then the
  * `cellos.telemetry.<name>=<value>` words of the kernel command line,

@@ -1,5 +1,5 @@
 /*
- * loop.h: the agent's one event loop (DESIGN.md §3 "One loop").
+ * loop.h: the agent's one event loop (doc/DESIGN.md §3 "One loop").
  *
  * epoll over a signalfd, one timerfd kept at the earliest absolute
  * deadline of the registered timers, and the fds the transport and the

@@ -2,7 +2,7 @@
  * main.c: cellos-telemetry, the in-guest agent: parse, set up, run.
  *
  * Everything that can fail loudly happens before agent_run; after it the
- * agent logs, counts and retries (DESIGN.md §3 "Two lifetimes").
+ * agent logs, counts and retries (doc/DESIGN.md §3 "Two lifetimes").
  */
 #include "agent.h"
 #include "config.h"

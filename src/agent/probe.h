@@ -13,14 +13,14 @@
 #include "config.h"
 #include "loop.h"
 
-/* WIRE.md §4 loss reasons, the keys of `dropped`, in that order. */
+/* doc/WIRE.md §4 loss reasons, the keys of `dropped`, in that order. */
 enum loss_reason {
 	LOSS_RING_OVERWRITE,
 	LOSS_KERNEL_NOBUFS,
 	LOSS_INOTIFY_OVERFLOW,
 	LOSS_FRAME_TOO_LARGE,
 	LOSS_PROBE_ERROR,
-	/* the net and capability probes' own kernels' counts (WIRE.md §4
+	/* the net and capability probes' own kernels' counts (doc/WIRE.md §4
 	 * names the five above; a host ignores map keys it does not know) */
 	LOSS_NET_NOBUFS,	/* sock_diag ENOBUFS (one per overrun) */
 	LOSS_NET_RINGBUF,	/* BPF ring buffer full: records not written */

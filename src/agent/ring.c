@@ -2,7 +2,7 @@
  * ring.c: the ring of encoded frames of ring.h.
  *
  * Frames wrap around the end of the buffer byte by byte; their 4-byte
- * length prefix (WIRE.md §2) is how the ring finds the next frame, so it
+ * length prefix (doc/WIRE.md §2) is how the ring finds the next frame, so it
  * keeps no per-frame table.  It trusts its own bytes: only ring_push
  * writes them.  No I/O, no allocation, no clock.
  */

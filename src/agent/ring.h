@@ -1,5 +1,5 @@
 /*
- * ring.h: the agent's ring of encoded frames (DESIGN.md §3 "Data path").
+ * ring.h: the agent's ring of encoded frames (doc/DESIGN.md §3 "Data path").
  *
  * A pure data structure over a buffer the caller owns and sizes once.
  * Frames go in whole, each numbered by the next seq; bytes come out
@@ -14,7 +14,7 @@
  * fit, the oldest frames go, each counted exactly once:
  *
  * - written and unacked on a live connection: delivered (the kernel took
- *   the bytes; WIRE.md §5 v1.0 rule), counted in `sent`;
+ *   the bytes; doc/WIRE.md §5 v1.0 rule), counted in `sent`;
  * - partly written: its remaining bytes move to `carry` so the stream
  *   stays whole; delivered when the carry is written, lost if the
  *   connection drops first;
@@ -76,7 +76,7 @@ int ring_pending_loss(const struct ring *r, struct ring_range *out);
 /* The first `count` frames of the pending loss were announced. */
 void ring_loss_done(struct ring *r, uint64_t count);
 
-/* The host has every frame with seq <= seq (WIRE.md §5). */
+/* The host has every frame with seq <= seq (doc/WIRE.md §5). */
 void ring_ack(struct ring *r, uint64_t seq);
 
 /* The connection is gone: what it did not deliver goes out again on the

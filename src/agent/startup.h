@@ -1,5 +1,5 @@
 /*
- * startup.h: the agent's process start-up (DESIGN.md §3 "Start-up").
+ * startup.h: the agent's process start-up (doc/DESIGN.md §3 "Start-up").
  *
  * The parent forks and waits on a pipe until the child says its probes
  * are armed, then exits 0, so init starts the workload knowing the agent

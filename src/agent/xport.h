@@ -1,5 +1,5 @@
 /*
- * xport.h: the agent's transport (DESIGN.md §3 "Transport", WIRE.md §1, §5).
+ * xport.h: the agent's transport (doc/DESIGN.md §3 "Transport", doc/WIRE.md §1, §5).
  *
  * A state x event table (idle, connecting, up, backoff) drives one stream
  * socket: connect, write from the ring with writev, read host acks,
@@ -63,7 +63,7 @@ struct xport_stats {
 struct xport {
 	int state;
 	int fd;
-	int use_acks;			/* honour WIRE.md §5 acks */
+	int use_acks;			/* honour doc/WIRE.md §5 acks */
 	struct xport_addr addr;
 	struct ring *ring;
 	struct loop *loop;

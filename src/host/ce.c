@@ -2,7 +2,7 @@
  * ce.c: CloudEvents envelope and data of one event (see ce.h).
  *
  * Guest fields come out by walking the wire key table, so `data` keeps
- * wire order and names.  Text is escaped by json.c; `argv` (WIRE.md §4:
+ * wire order and names.  Text is escaped by json.c; `argv` (doc/WIRE.md §4:
  * arguments joined by U+0000, in its escaped text form) becomes an array
  * of strings split at each U+0000, each element still in that text form
  * (`\xHH` for a byte that was not UTF-8, `\\` for a backslash), so the

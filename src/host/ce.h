@@ -1,5 +1,5 @@
 /*
- * ce.h: CloudEvents 1.0 structured-mode lines (WIRE.md §6).
+ * ce.h: CloudEvents 1.0 structured-mode lines (doc/WIRE.md §6).
  *
  * One line is ce_begin (envelope and host stamp), then data members (the
  * guest's fields with ce_fields, or a host event's own), then ce_end.

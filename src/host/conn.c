@@ -4,7 +4,7 @@
  * Whole frames inside one read are decoded where they lie; only a frame
  * cut by the end of a read is copied, into the reader's own buffer, and
  * completed by the next reads.  Every decode error except FrameTooLarge
- * drops just that frame (WIRE.md §3): the length prefix already told
+ * drops just that frame (doc/WIRE.md §3): the length prefix already told
  * where the next one starts.
  */
 #include <string.h>

@@ -2,7 +2,7 @@
  * conn.h: the per-connection frame reader of the host.
  *
  * A pure function over bytes: conn_feed takes whatever read(2) returned,
- * cuts it into frames (WIRE.md §2) and hands each one, decoded or with its
+ * cuts it into frames (doc/WIRE.md §2) and hands each one, decoded or with its
  * named error, to a callback.  A frame split across reads waits in a fixed
  * buffer of one whole frame inside struct conn_rd; nothing is allocated.
  * It does not know sockets, cells, seqs or JSON: the caller does.

@@ -1,7 +1,7 @@
 /*
  * emit.h: the lines the receiver writes, one function per kind.
  *
- * CloudEvents ids (unique per event; WIRE.md §6):
+ * CloudEvents ids (unique per event; doc/WIRE.md §6):
  *   CELL/BOOT_ID/AGENT_PID/SEQ  a guest frame with a seq, on a
  *       connection whose hello gave a boot_id (agent_pid: the hello's
  *       guest_pid, so an agent restarted in the same boot does not reuse

@@ -1,6 +1,6 @@
 /*
  * keepalive.h: which connections have been silent for the keep-alive
- * window (WIRE.md §6: agent_silenced, at most once per connection).
+ * window (doc/WIRE.md §6: agent_silenced, at most once per connection).
  *
  * Connections sit in one list ordered by their last frame (a frame moves
  * its connection to the tail), so the head always has the earliest

@@ -11,7 +11,7 @@
  * before any hello, keep their own per-connection seq state.  Frames
  * without seq (v1.0) are written as they come, with no gap or dedupe
  * possible.  Our agent sends hello and agent.loss outside its ring,
- * without seq; an agent that numbers them too (WIRE.md's hello vector
+ * without seq; an agent that numbers them too (doc/WIRE.md's hello vector
  * carries seq 0) is handled by the classes of stamp.h, which let such
  * frames arrive ahead of older ones.
  *

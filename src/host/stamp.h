@@ -1,7 +1,7 @@
 /*
  * stamp.h: seq bookkeeping of one agent instance, as pure functions.
  *
- * seq is agent-lifetime (WIRE.md §4).  The host keeps, per instance, a
+ * seq is agent-lifetime (doc/WIRE.md §4).  The host keeps, per instance, a
  * contiguous mark `base` (every seq below it is written, or accounted
  * lost) and a few ranges above it that are already resolved: hello and
  * loss frames, which an agent may send ahead of older frames it replays

@@ -6,15 +6,15 @@
  */
 #pragma once
 
-/* ---- wire (WIRE.md) ---- */
+/* ---- wire (doc/WIRE.md) ---- */
 
-/* WIRE.md §2: MAX_FRAME_BODY_BYTES, shared with CellOS 0.5 hosts. */
+/* doc/WIRE.md §2: MAX_FRAME_BODY_BYTES, shared with CellOS 0.5 hosts. */
 #define WIRE_MAX_BODY		4096
 /* The length prefix in front of every body. */
 #define WIRE_HDR_LEN		4
 /* A whole frame: prefix plus the largest body. */
 #define WIRE_MAX_FRAME		(WIRE_HDR_LEN + WIRE_MAX_BODY)
-/* WIRE.md §3: guest_comm is at most 16 bytes of UTF-8. */
+/* doc/WIRE.md §3: guest_comm is at most 16 bytes of UTF-8. */
 #define WIRE_COMM_MAX		16
 /* Any text field must fit one body; keys and the other fields take some. */
 #define WIRE_TEXT_MAX		4080
@@ -32,7 +32,7 @@
 #define WIRE_MAPKEY_MAX		24
 /* A nested map text value: "failed:<why>" with a short reason. */
 #define WIRE_MAPVAL_MAX		96
-/* content_version values (WIRE.md §3-4); hosts gate on the high byte. */
+/* content_version values (doc/WIRE.md §3-4); hosts gate on the high byte. */
 #define WIRE_V10		0x0100
 #define WIRE_V11		0x0101
 /* Default vsock port of the CellOS host. */
@@ -51,7 +51,7 @@
 #define HOST_CELL_ID_MAX	64
 /* --run-id: same alphabet plus ':'; goes into every event's data. */
 #define HOST_RUN_ID_MAX		64
-/* Keep-alive window (WIRE.md §6): no frame for this long -> agent_silenced. */
+/* Keep-alive window (doc/WIRE.md §6): no frame for this long -> agent_silenced. */
 #define HOST_KEEPALIVE_MS	10000
 /* One read(2) of a connection; a wakeup reads at most HOST_READS_PER_WAKE
  * of them so one busy guest cannot starve the other cells. */
@@ -116,21 +116,21 @@
 #define FS_READ_BYTES		8192
 /* Reads per wake-up, so other fds get their turn. */
 #define FS_READ_BATCH		16
-/* WIRE.md/issue: the default inotify mask. */
+/* doc/WIRE.md/issue: the default inotify mask. */
 #define FS_MASK_DEFAULT		(IN_MODIFY | IN_CREATE | IN_DELETE | IN_ATTRIB)
 
 /* ---- agent (src/agent) ---- */
 
 /* VMADDR_CID_HOST: the hypervisor side of the guest's vsock. */
 #define AGENT_DEFAULT_CID	2
-/* DESIGN.md §3: 1 MiB of encoded frames, about 10k typical events. */
+/* doc/DESIGN.md §3: 1 MiB of encoded frames, about 10k typical events. */
 #define AGENT_RING_DEFAULT	(1u << 20)
 /* The ring must hold the frame being written plus many of the largest
  * ones (64 KiB: 15), or overwrite-oldest would thrash. */
 #define AGENT_RING_MIN		(64u << 10)
 /* A microVM's memory is small: more than 64 MiB of backlog is a mistake. */
 #define AGENT_RING_MAX		(64u << 20)
-/* WIRE.md §4: one heartbeat a second by default. */
+/* doc/WIRE.md §4: one heartbeat a second by default. */
 #define AGENT_HEARTBEAT_MS	1000
 /* Faster than 10 ms the heartbeats would crowd out the events. */
 #define AGENT_HEARTBEAT_MIN_MS	10

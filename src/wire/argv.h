@@ -1,5 +1,5 @@
 /*
- * argv.h: the `argv` text of WIRE.md §4, both directions.
+ * argv.h: the `argv` text of doc/WIRE.md §4, both directions.
  *
  * Raw form: the arguments' bytes separated by NUL, as in /proc/PID/cmdline
  * without its final NUL.  Text form: valid UTF-8 where each separator is

@@ -1,5 +1,5 @@
 /*
- * cbor.c: encoder and cursor decoder for the WIRE.md CBOR subset.
+ * cbor.c: encoder and cursor decoder for the doc/WIRE.md CBOR subset.
  *
  * The encoder always writes the shortest head (RFC 8949 §4.2.1).  The
  * decoder takes any width the subset allows and checks every length

@@ -1,5 +1,5 @@
 /*
- * cbor.h: the CBOR subset of WIRE.md §3 (RFC 8949 majors 0, 3 and 5).
+ * cbor.h: the CBOR subset of doc/WIRE.md §3 (RFC 8949 majors 0, 3 and 5).
  *
  * Encoder: shortest-form heads into a caller buffer, a sticky error, and a
  * size-only mode (buf == NULL).  Decoder: a cursor over a byte buffer that

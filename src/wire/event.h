@@ -1,6 +1,6 @@
 /*
  * event.h: one wire event with fixed-size fields, and the key table that
- * both the encoder and the decoder walk (WIRE.md §3-5).
+ * both the encoder and the decoder walk (doc/WIRE.md §3-5).
  *
  * The table order is the wire order.  An event says which optional keys it
  * carries with a bit per key in `has`; the five v1.0 keys are always there.
@@ -25,7 +25,7 @@ enum probe_source {
 	PS_AGENT_HEARTBEAT,
 	PS_AGENT_LOSS,
 	PS_AGENT_STOPPING,
-	/* not a probe source: the host's ack body (WIRE.md §5) */
+	/* not a probe source: the host's ack body (doc/WIRE.md §5) */
 	PS_HOST_ACK,
 	PS_COUNT
 };

@@ -2,10 +2,10 @@
  * frame.c: frame encoder and decoder, driven by the key table of event.c.
  *
  * The encoder writes keys in table order, so extended frames always come
- * out in WIRE.md order, and never writes a body above WIRE_MAX_BODY: it
+ * out in doc/WIRE.md order, and never writes a body above WIRE_MAX_BODY: it
  * cuts the long text fields on a safe boundary and sets `truncated`.  The
  * decoder accepts keys 2.. in any order, skips unknown extension keys
- * (forward compatibility), and rejects the rest by WIRE.md name.
+ * (forward compatibility), and rejects the rest by doc/WIRE.md name.
  */
 #include <string.h>
 #include "argv.h"

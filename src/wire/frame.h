@@ -1,10 +1,10 @@
 /*
- * frame.h: WIRE.md frames: u32 LE body length, then one CBOR map.
+ * frame.h: doc/WIRE.md frames: u32 LE body length, then one CBOR map.
  *
  * frame_encode turns a struct event into bytes for the strict (v1.0) or
  * extended (v1.1) profile, cutting argv/exe/path/name when the body would
  * pass 4096 bytes.  frame_decode turns bytes into a struct event or one of
- * the named errors of WIRE.md §3.  Both are pure functions over buffers.
+ * the named errors of doc/WIRE.md §3.  Both are pure functions over buffers.
  */
 #pragma once
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /*
- * werr.c: names of the wire errors, exactly as WIRE.md §3 spells them, so
+ * werr.c: names of the wire errors, exactly as doc/WIRE.md §3 spells them, so
  * counters, logs, test vectors and host output all use one vocabulary.
  */
 #include <string.h>

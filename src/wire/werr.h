@@ -1,5 +1,5 @@
 /*
- * werr.h: the named errors of the wire codec (WIRE.md §3), shared by the
+ * werr.h: the named errors of the wire codec (doc/WIRE.md §3), shared by the
  * encoder, the decoder, the agent and the host.
  *
  * Codec functions return one of these (negative) and never touch errno.
@@ -8,7 +8,7 @@
 
 enum wire_err {
 	WIRE_OK = 0,
-	/* decoder errors, named as in WIRE.md §3 */
+	/* decoder errors, named as in doc/WIRE.md §3 */
 	WIRE_E_FRAME_TOO_LARGE = -1,
 	WIRE_E_FRAME_TRUNCATED = -2,
 	WIRE_E_SHORT_HEADER = -3,
@@ -33,7 +33,7 @@ enum wire_err {
 /* Number of decoder errors (the first 16), for per-error counters. */
 #define WIRE_NDECODE_ERR 16
 
-/* The WIRE.md name of an error ("FrameTooLarge"), or "?" for none. */
+/* The doc/WIRE.md name of an error ("FrameTooLarge"), or "?" for none. */
 const char *wire_errname(int err);
-/* The error for a WIRE.md name, or 0 when the name is unknown. */
+/* The error for a doc/WIRE.md name, or 0 when the name is unknown. */
 int wire_errbyname(const char *name);

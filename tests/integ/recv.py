@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""recv.py: a test receiver for the agent's frames (WIRE.md §2-5).
+"""recv.py: a test receiver for the agent's frames (doc/WIRE.md §2-5).
 
 Listens on a unix stream socket, takes one connection at a time, decodes
 every frame with cbor2 (an independent decoder) and appends one JSON line
@@ -11,7 +11,7 @@ per record to --out:
     {"conn": K, "eof": true}                    the agent closed
 
 With --ack, after recording each batch of frames it acks the highest seq
-it has seen (WIRE.md §5: {"content_version": 257, "ack_seq": N}).  The
+it has seen (doc/WIRE.md §5: {"content_version": 257, "ack_seq": N}).  The
 file is opened for append, so a restarted receiver continues it.  Prints
 "ready" once it listens.  Not a host: no stamping, no JSON for people.
 """

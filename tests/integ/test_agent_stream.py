@@ -2,7 +2,7 @@
 """test_agent_stream.py: what goes on the wire, over AF_UNIX.
 
 hello first (with the machine's identity); heartbeats on their cadence
-with the WIRE.md §4 counters; a receiver absent at start then appearing
+with the doc/WIRE.md §4 counters; a receiver absent at start then appearing
 (nothing within the ring is lost); SIGHUP and SIGPIPE survived; SIGTERM
 and SIGINT flush and end with agent.stopping and exit 0; strict mode sends
 only v1.0 bodies and still counts its loss on stderr.
@@ -46,7 +46,7 @@ keys = {"seq", "interval_ms", "emitted", "sent", "dropped", "ring_used",
 t.ok(all(keys <= set(f) and set(f["dropped"]) == {
     "ring_overwrite", "kernel_nobufs", "inotify_overflow", "frame_too_large",
     "probe_error", "net_nobufs", "net_ringbuf_full", "audit_lost"}
-    for f in hb), "heartbeats carry every WIRE.md §4 counter and the "
+    for f in hb), "heartbeats carry every doc/WIRE.md §4 counter and the "
     "net/capability probes' kernel counts")
 t.ok(all(f["emitted"] == f["seq"] and f["rss_kb"] > 0 and f["cpu_ns"] > 0
          for f in hb), "heartbeat: emitted counts the frames before it")

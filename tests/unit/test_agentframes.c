@@ -1,7 +1,7 @@
 /*
  * test_agentframes.c: the agent.* frames (src/agent/agentframes.c): each
  * one encodes in the extended profile, decodes back with the keys of
- * WIRE.md §4, and carries no seq of its own unless the caller adds one.
+ * doc/WIRE.md §4, and carries no seq of its own unless the caller adds one.
  */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /*
- * test_argv.c: argv escaping of WIRE.md §4 (src/wire/argv.c): known
+ * test_argv.c: argv escaping of doc/WIRE.md §4 (src/wire/argv.c): known
  * cases, exact round trips of random bytes, and cuts between units.
  */
 #include <stdarg.h>

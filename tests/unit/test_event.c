@@ -1,7 +1,7 @@
 /*
  * test_event.c: the key table and event accessors (src/wire/event.c).
  * The table order is the wire order, so it is pinned here against the
- * order WIRE.md §3-5 lists the keys in.
+ * order doc/WIRE.md §3-5 lists the keys in.
  */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,6 +1,6 @@
 /*
  * test_frame.c: the frame codec (src/wire/frame.c): the golden frame of
- * WIRE.md, both profiles, cutting to 4096 bytes, acks, and the decoder's
+ * doc/WIRE.md, both profiles, cutting to 4096 bytes, acks, and the decoder's
  * framing errors.  Per-error body vectors live in tests/vectors.
  */
 #include <stdarg.h>
@@ -13,7 +13,7 @@
 #include "wire/argv.h"
 #include "wire/frame.h"
 
-/* WIRE.md §3, copied verbatim. */
+/* doc/WIRE.md §3, copied verbatim. */
 static const char golden_hex[] =
 	"63000000a56f636f6e74656e745f76657273696f6e1901006c70726f62655f736f757263656f70726f63"
 	"6573732e737061776e65646967756573745f706964182a6a67756573745f636f6d6d6273687267756573"

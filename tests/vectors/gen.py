@@ -3,8 +3,8 @@
 
 The good frames come from an encoder that is not ours, so when our decoder
 re-encodes them byte for byte the wire order, shortest forms and key names
-are pinned independently.  The bad frames each carry the WIRE.md error
-name they must produce.  Run it again only when WIRE.md changes; the
+are pinned independently.  The bad frames each carry the doc/WIRE.md error
+name they must produce.  Run it again only when doc/WIRE.md changes; the
 output is committed and reviewed like code.
 """
 import os
