@@ -54,7 +54,6 @@ CORE_SRC  := $(WIRE_SRC) $(LIB_SRC) $(AGENT_SRC) $(HOST_SRC)
 DUP_NAMES := $(shell printf '%s\n' $(notdir $(CORE_SRC)) | sort | uniq -d)
 $(if $(DUP_NAMES),$(error source file names must be unique across src/: $(DUP_NAMES)))
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
-UNIT_HELP := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
 TOOL_SRC  := $(wildcard tests/tools/*.c)
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 # Integration tests: executable scripts that print TAP, run from the top
@@ -118,11 +117,11 @@ $(HOST): $(O)/obj/src/host/main.o $(O)/libcore.a
 
 # ---- tests ----
 
-$(O)/unit/%: $(O)/obj/tests/unit/%.o $(UNIT_HELP:%.c=$(O)/obj/%.o) $(O)/libcore.a
+$(O)/unit/%: $(O)/obj/tests/unit/%.o $(O)/libcore.a
 	@mkdir -p $(@D)
 	@echo '  LD      $@'
 	$(Q)$(CC) -pie $(CFLAGS) $^ -lcmocka $(SODIUM) -o $@
-$(O)/asan/unit/%: $(O)/asan/tests/unit/%.o $(UNIT_HELP:%.c=$(O)/asan/%.o) $(O)/asan/libcore.a
+$(O)/asan/unit/%: $(O)/asan/tests/unit/%.o $(O)/asan/libcore.a
 	@mkdir -p $(@D)
 	@echo '  LD      $@'
 	$(Q)$(CC) $(SANFLAGS) $^ -lcmocka $(SODIUM) -o $@

@@ -83,7 +83,7 @@ static void counters(struct af_counters *c)
 	c->ring_used = ring_used(&A.ring);
 	c->ring_hwm = A.ring.hwm;
 	c->rss_kb = self_rss_kb();
-	c->cpu_ns = self_cpu_ns();
+	c->cpu_ns = clock_cpu_ns();
 }
 
 /* Strict mode has no agent.* frames: losses go to stderr instead. */
@@ -107,7 +107,7 @@ static void log_losses(const struct af_counters *c)
 /* A heartbeat (or, strict, a loss report) on the k * interval grid. */
 static void on_heartbeat(void *ctx, uint64_t now)
 {
-	uint64_t iv = A.cfg->heartbeat_ms * 1000000ull;
+	uint64_t iv = A.cfg->heartbeat_ms * NS_PER_MS;
 	struct af_counters c;
 
 	(void)ctx;
@@ -168,7 +168,7 @@ static void last_frame(uint64_t now)
 		 (unsigned long long)c.emitted, (unsigned long long)c.sent,
 		 (unsigned long long)c.dropped[LOSS_RING_OVERWRITE]);
 	A.phase = LAST_FRAME;
-	A.deadline = A.stop.at = now + AGENT_STOP_LAST_MS * 1000000ull;
+	A.deadline = A.stop.at = now + AGENT_STOP_LAST_MS * NS_PER_MS;
 }
 
 /* Each loop pass and at the deadline: move the shutdown along. */
@@ -196,7 +196,7 @@ static void begin_stop(int signo)
 	probe_stop_all();
 	A.hb.at = 0;
 	A.phase = FLUSHING;
-	A.deadline = A.stop.at = now + AGENT_STOP_FLUSH_MS * 1000000ull;
+	A.deadline = A.stop.at = now + AGENT_STOP_FLUSH_MS * NS_PER_MS;
 }
 
 /* The loop's signal handler (signalfd). */
@@ -279,7 +279,7 @@ int agent_setup(const struct config *c, char *why, size_t cap)
 	    probe_arm_all(c, &A.loop, why, cap) < 0)
 		return -1;
 	A.hb_origin = clock_mono_ns();
-	A.hb.at = A.hb_origin + c->heartbeat_ms * 1000000ull;
+	A.hb.at = A.hb_origin + c->heartbeat_ms * NS_PER_MS;
 	xport_start(&A.xp);
 	return 0;
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <linux/audit.h>
 #include <linux/netlink.h>
+#include "lib/scan.h"
 #include "wire/event.h"
 #include "audit.h"
 
@@ -20,24 +21,8 @@
 /* Unsigned decimal (base 10) or hex (base 16) of exactly s[0..n). */
 static int parse_u64(const char *s, size_t n, int base, uint64_t *v)
 {
-	size_t i;
-	int d;
-
-	if (n == 0 || n > (base == 16 ? 16u : 19u))
-		return -1;
-	*v = 0;
-	for (i = 0; i < n; i++) {
-		if (s[i] >= '0' && s[i] <= '9')
-			d = s[i] - '0';
-		else if (base == 16 && s[i] >= 'a' && s[i] <= 'f')
-			d = s[i] - 'a' + 10;
-		else if (base == 16 && s[i] >= 'A' && s[i] <= 'F')
-			d = s[i] - 'A' + 10;
-		else
-			return -1;
-		*v = *v * (uint64_t)base + (uint64_t)d;
-	}
-	return 0;
+	return base == 16 ? scan_hex_all(s, n, UINT64_MAX, v) :
+			    scan_dec_all(s, n, UINT64_MAX, v);
 }
 
 /* Like parse_u64, for a value that must fit 32 bits. */

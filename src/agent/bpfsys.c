@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include "lib/caps.h"
 #include "bpfsys.h"
+#include "lib/nitems.h"
 
 static char verifier_log[NET_BPF_LOG];
 
@@ -154,7 +155,7 @@ static int is_stat_line(const char *s, size_t n)
 		"stack depth", "max_states_per_insn" };
 	size_t i, k;
 
-	for (i = 0; i < sizeof(stats) / sizeof(stats[0]); i++) {
+	for (i = 0; i < nitems(stats); i++) {
 		k = strlen(stats[i]);
 		if (n >= k && memcmp(s, stats[i], k) == 0)
 			return 1;

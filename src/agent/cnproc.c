@@ -13,18 +13,10 @@
 #include <linux/connector.h>
 #include <linux/netlink.h>
 #include "cnproc.h"
+#include "lib/bytes.h"
 
 /* offsetof(struct proc_event, event_data): what, cpu, timestamp_ns. */
 #define EV_HDR 16u
-
-/* Read a u32 at off; the caller has checked the bounds. */
-static uint32_t rd32(const uint8_t *p, size_t off)
-{
-	uint32_t v;
-
-	memcpy(&v, p + off, sizeof(v));
-	return v;
-}
 
 /* Decode one proc_event of n bytes; 0 when handled, -1 when too short. */
 static int parse_event(const uint8_t *ev, size_t n, cnproc_fn *fn, void *ctx,
@@ -36,7 +28,7 @@ static int parse_event(const uint8_t *ev, size_t n, cnproc_fn *fn, void *ctx,
 
 	if (n < EV_HDR)
 		return -1;
-	what = rd32(ev, 0);
+	what = ne32_get(ev, 0);
 	memcpy(&r.ts_ns, ev + 8, sizeof(r.ts_ns));
 	switch (what) {
 	case PROC_EVENT_NONE: r.kind = CNP_ACK; need = 4; break;
@@ -51,17 +43,17 @@ static int parse_event(const uint8_t *ev, size_t n, cnproc_fn *fn, void *ctx,
 		return -1;
 	ev += EV_HDR;
 	if (r.kind == CNP_ACK) {
-		r.err = rd32(ev, 0);
+		r.err = ne32_get(ev, 0);
 	} else if (r.kind == CNP_FORK) {
-		r.ppid = rd32(ev, 0), r.ptgid = rd32(ev, 4);
-		r.pid = rd32(ev, 8), r.tgid = rd32(ev, 12);
+		r.ppid = ne32_get(ev, 0), r.ptgid = ne32_get(ev, 4);
+		r.pid = ne32_get(ev, 8), r.tgid = ne32_get(ev, 12);
 	} else {
-		r.pid = rd32(ev, 0), r.tgid = rd32(ev, 4);
+		r.pid = ne32_get(ev, 0), r.tgid = ne32_get(ev, 4);
 		if (r.kind == CNP_EXIT) {
-			r.status = rd32(ev, 8);
+			r.status = ne32_get(ev, 8);
 			/* parent fields came later (kernel 4.x): use when sent */
 			if (n >= EV_HDR + 24)
-				r.ppid = rd32(ev, 16), r.ptgid = rd32(ev, 20);
+				r.ppid = ne32_get(ev, 16), r.ptgid = ne32_get(ev, 20);
 		}
 	}
 	st->records++;

@@ -14,6 +14,8 @@
 #include <string.h>
 #include "config.h"
 #include "lib/log.h"
+#include "lib/nitems.h"
+#include "lib/scan.h"
 #include "lib/sys.h"
 #include "probe.h"
 #include "wire/frame.h"
@@ -47,23 +49,6 @@ void config_defaults(struct config *c)
 static int is(const char *s, size_t n, const char *w)
 {
 	return strlen(w) == n && memcmp(s, w, n) == 0;
-}
-
-/* A decimal u64 with no sign, blank or overflow; -1 otherwise. */
-static int parse_u64(const char *s, size_t n, uint64_t *out)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	if (n == 0)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9' || v > (UINT64_MAX - 9) / 10)
-			return -1;
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	}
-	*out = v;
-	return 0;
 }
 
 #define ERR(...) (snprintf(err, errcap, __VA_ARGS__), -1)
@@ -116,7 +101,7 @@ static int parse_size(const char *v, size_t n, uint64_t lo, uint64_t hi,
 		mul = 1024, m--;
 	else if (m && (v[m - 1] == 'm' || v[m - 1] == 'M'))
 		mul = 1024 * 1024, m--;
-	if (parse_u64(v, m, &x) < 0 || x > hi || x * mul < lo || x * mul > hi)
+	if (scan_dec_all(v, m, UINT64_MAX, &x) < 0 || x > hi || x * mul < lo || x * mul > hi)
 		return -1;
 	*out = (size_t)(x * mul);
 	return 0;
@@ -137,7 +122,7 @@ static int set_range(uint32_t *out, const char *v, size_t n, uint32_t lo,
 {
 	uint64_t x;
 
-	if (parse_u64(v, n, &x) < 0 || x < lo || x > hi)
+	if (scan_dec_all(v, n, hi, &x) < 0 || x < lo)
 		return ERR("'%.*s' is not a number from %u to %u", (int)n, v,
 			   lo, hi);
 	*out = (uint32_t)x;
@@ -230,10 +215,10 @@ static int set_mask(struct config *c, const char *v, size_t n, char *err,
 	while (i <= n) {
 		for (w = 0; i + w < n && v[i + w] != ','; w++)
 			;
-		for (j = 0; j < sizeof(mask_words) / sizeof(mask_words[0]); j++)
+		for (j = 0; j < nitems(mask_words); j++)
 			if (is(v + i, w, mask_words[j].name))
 				break;
-		if (j == sizeof(mask_words) / sizeof(mask_words[0]))
+		if (j == nitems(mask_words))
 			return ERR("'%.*s' is not an inotify event (create, "
 				   "delete, modify, attrib, ...)", (int)w, v + i);
 		mask |= mask_words[j].bit;
@@ -313,7 +298,7 @@ int config_set(struct config *c, int layer, const char *name, size_t nlen,
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(settings) / sizeof(settings[0]); i++) {
+	for (i = 0; i < nitems(settings); i++) {
 		if (!name_eq(name, nlen, settings[i].name))
 			continue;
 		if (!settings[i].fn)

@@ -113,8 +113,7 @@ static void arm_timerfd(struct loop *l)
 			min = l->timers[i]->at;
 	if (min == l->armed)
 		return;
-	its.it_value.tv_sec = (time_t)(min / 1000000000u);
-	its.it_value.tv_nsec = (long)(min % 1000000000u);
+	its.it_value = clock_ns_ts(min);
 	if (timerfd_settime(l->tfd, TFD_TIMER_ABSTIME, &its, NULL) < 0) {
 		LOG_RL(log_warn, "timerfd_settime");
 		return;

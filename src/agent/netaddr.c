@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include "lib/nitems.h"
 #include "netaddr.h"
 
 int netaddr_fmt(char *out, size_t cap, int family, const uint8_t *addr,
@@ -61,7 +62,7 @@ static const char *const tcp_states[] = {
 
 const char *netaddr_tcp_state(int state)
 {
-	if (state <= 0 || (size_t)state >= sizeof(tcp_states) / sizeof(tcp_states[0]))
+	if (state <= 0 || (size_t)state >= nitems(tcp_states))
 		return NULL;
 	return tcp_states[state];
 }

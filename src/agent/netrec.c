@@ -8,27 +8,10 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <linux/bpf.h>
+#include "lib/bytes.h"
 #include "wire/event.h"
 #include "netaddr.h"
 #include "netrec.h"
-
-/* A host-order u32 at p + off (any alignment). */
-static uint32_t get32(const uint8_t *p, size_t off)
-{
-	uint32_t v;
-
-	memcpy(&v, p + off, sizeof(v));
-	return v;
-}
-
-/* A host-order u64 at p + off (any alignment). */
-static uint64_t get64(const uint8_t *p, size_t off)
-{
-	uint64_t v;
-
-	memcpy(&v, p + off, sizeof(v));
-	return v;
-}
 
 /* The family of a hook: connect6/sendmsg6 read user_ip6 (v4-mapped
  * addresses included), connect4/sendmsg4 user_ip4. */
@@ -50,25 +33,25 @@ int netrec_parse(const uint8_t *p, size_t n, struct netrec *r)
 	uint64_t v;
 	uint16_t port;
 
-	if (n < NETREC_SIZE || get32(p, NETREC_OFF_MAGIC) != NETREC_MAGIC)
+	if (n < NETREC_SIZE || ne32_get(p, NETREC_OFF_MAGIC) != NETREC_MAGIC)
 		return -1;
 	memset(r, 0, sizeof(*r));
-	r->attach = get32(p, NETREC_OFF_ATTACH);
+	r->attach = ne32_get(p, NETREC_OFF_ATTACH);
 	if (attach_family(r->attach) < 0)
 		return -1;
 	r->family = (uint32_t)attach_family(r->attach);
-	v = get64(p, NETREC_OFF_PIDTGID);
+	v = ne64_get(p, NETREC_OFF_PIDTGID);
 	r->pid = (uint32_t)(v >> 32);
 	r->tid = (uint32_t)v;
-	v = get64(p, NETREC_OFF_UIDGID);
+	v = ne64_get(p, NETREC_OFF_UIDGID);
 	r->uid = (uint32_t)v;
 	r->gid = (uint32_t)(v >> 32);
-	r->ktime_ns = get64(p, NETREC_OFF_KTIME);
-	r->cookie = get64(p, NETREC_OFF_COOKIE);
-	r->type = get32(p, NETREC_OFF_TYPE);
-	r->protocol = get32(p, NETREC_OFF_PROTO);
+	r->ktime_ns = ne64_get(p, NETREC_OFF_KTIME);
+	r->cookie = ne64_get(p, NETREC_OFF_COOKIE);
+	r->type = ne32_get(p, NETREC_OFF_TYPE);
+	r->protocol = ne32_get(p, NETREC_OFF_PROTO);
 	/* user_port keeps the network-order port in its low 16 bits. */
-	port = (uint16_t)(get32(p, NETREC_OFF_PORT) & 0xffff);
+	port = (uint16_t)(ne32_get(p, NETREC_OFF_PORT) & 0xffff);
 	r->port = ntohs(port);
 	memcpy(r->addr, p + NETREC_OFF_ADDR, sizeof(r->addr));
 	memcpy(r->comm, p + NETREC_OFF_COMM, sizeof(r->comm));

@@ -6,6 +6,7 @@
  */
 #include <netinet/in.h>
 #include <string.h>
+#include "lib/scan.h"
 #include "netaddr.h"
 #include "nettrack.h"
 
@@ -163,19 +164,17 @@ int nettrack_classify(const struct nettrack *t, const struct netsock *ns)
 
 int nettrack_parse_range(const char *s, size_t n, uint16_t *lo, uint16_t *hi)
 {
-	uint32_t v[2] = { 0, 0 };
-	size_t i = 0;
+	uint64_t v[2];
+	size_t i = 0, digits;
 	int k;
 
 	for (k = 0; k < 2; k++) {
 		while (i < n && (s[i] == ' ' || s[i] == '\t'))
 			i++;
-		if (i >= n || s[i] < '0' || s[i] > '9')
+		digits = scan_dec(s + i, n - i, 65535, &v[k]);
+		if (digits == 0)
 			return -1;
-		while (i < n && s[i] >= '0' && s[i] <= '9' && v[k] <= 65535)
-			v[k] = v[k] * 10 + (uint32_t)(s[i++] - '0');
-		if (v[k] > 65535)
-			return -1;
+		i += digits;
 	}
 	if (v[0] > v[1])
 		return -1;

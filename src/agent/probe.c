@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "lib/log.h"
+#include "lib/nitems.h"
 #include "probe.h"
 
 const char *const loss_names[LOSS_N] = {
@@ -42,7 +43,7 @@ static struct probe probes[] = {
 	{ .name = "synth", .ops = &synth_ops },
 #endif
 };
-#define NPROBES ((int)(sizeof(probes) / sizeof(probes[0])))
+#define NPROBES ((int)nitems(probes))
 
 int probe_count(void)
 {

@@ -31,7 +31,7 @@ static const uint32_t arches[2] = { AUDIT_ARCH_AARCH64, AUDIT_ARCH_ARM };
 /* Record time (wall clock, ms) -> the monotonic clock, never backwards. */
 static uint64_t rec_mono(struct probe_cap *pc, const struct audit_rec *r)
 {
-	uint64_t real = r->sec * 1000000000ull + r->ms * 1000000ull;
+	uint64_t real = r->sec * NS_PER_SEC + r->ms * NS_PER_MS;
 	uint64_t now_real = clock_real_ns(), mono = clock_mono_ns();
 	uint64_t age = now_real > real ? now_real - real : 0;
 
@@ -110,7 +110,7 @@ static int request(struct probe_cap *pc, uint16_t type, const void *payload,
 		   size_t plen, uint16_t want, void *out, size_t cap)
 {
 	uint8_t msg[NLMSG_HDRLEN + sizeof(struct audit_rule_data) + 8];
-	uint64_t now, end = clock_mono_ns() + CAP_REPLY_TIMEOUT_MS * 1000000ull;
+	uint64_t now, end = clock_mono_ns() + CAP_REPLY_TIMEOUT_MS * NS_PER_MS;
 	struct pollfd pfd = { .fd = pc->fd, .events = POLLIN };
 	uint32_t seq = ++pc->seq;
 	ssize_t r;
@@ -122,7 +122,7 @@ static int request(struct probe_cap *pc, uint16_t type, const void *payload,
 	if (n == 0 || send(pc->fd, msg, n, 0) < 0)
 		return -1;
 	while ((now = clock_mono_ns()) < end) {
-		if (poll(&pfd, 1, (int)((end - now) / 1000000u) + 1) < 0 &&
+		if (poll(&pfd, 1, (int)((end - now) / NS_PER_MS) + 1) < 0 &&
 		    errno != EINTR)
 			return -1;
 		r = recv(pc->fd, pc->buf, sizeof(pc->buf), MSG_DONTWAIT);

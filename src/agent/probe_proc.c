@@ -77,13 +77,13 @@ static int cn_send(uint32_t op, uint32_t mask)
 static void cn_wait_ack(void)
 {
 	static uint8_t buf[8192] __attribute__((aligned(8)));
-	uint64_t end = clock_mono_ns() + PROC_ACK_WAIT_MS * 1000000ull;
+	uint64_t end = clock_mono_ns() + PROC_ACK_WAIT_MS * NS_PER_MS;
 	struct pollfd pfd = { .fd = P.nl.fd, .events = POLLIN };
 	uint64_t now;
 	ssize_t n;
 
 	while (!P.acked && (now = clock_mono_ns()) < end) {
-		if (poll(&pfd, 1, (int)((end - now) / 1000000 + 1)) <= 0)
+		if (poll(&pfd, 1, (int)((end - now) / NS_PER_MS + 1)) <= 0)
 			continue;
 		while (!P.acked && (n = recv(P.nl.fd, buf, sizeof(buf), 0)) > 0)
 			cnproc_parse(buf, (size_t)n, on_rec, NULL, &P.st);
@@ -207,7 +207,7 @@ static int proc_arm(struct probe *p, const struct config *c, struct loop *l)
 		else
 			snprintf(p->why, sizeof(p->why), "poll:%ums (%.60s)",
 				 c->poll_ms, why);
-		P.poll_ns = c->poll_ms * 1000000ull;
+		P.poll_ns = c->poll_ms * NS_PER_MS;
 		p->timer.fn = on_poll;
 		p->timer.at = clock_mono_ns() + P.poll_ns;
 		rc = 1;

@@ -9,7 +9,6 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/wait.h>
 #include "lib/caps.h"
@@ -215,17 +214,6 @@ void proc_track_rec(struct proc_track *pt, const struct cnproc_rec *r)
 		on_exit(pt, r);
 }
 
-/* CLOCK_BOOTTIME - CLOCK_MONOTONIC: /proc start times count from boot. */
-static uint64_t boot_offset_ns(void)
-{
-	struct timespec b, m;
-
-	clock_gettime(CLOCK_BOOTTIME, &b);
-	clock_gettime(CLOCK_MONOTONIC, &m);
-	return (uint64_t)(b.tv_sec - m.tv_sec) * 1000000000u +
-	       (uint64_t)b.tv_nsec - (uint64_t)m.tv_nsec;
-}
-
 struct scan_ctx {
 	struct proc_track *pt;
 	uint64_t now, tick_ns, boot_off;
@@ -276,8 +264,10 @@ long proc_track_rescan(struct proc_track *pt)
 {
 	static char dbuf[PROC_DENTS_BYTES] __attribute__((aligned(8)));
 	long tck = sysconf(_SC_CLK_TCK);
-	struct scan_ctx c = { pt, clock_mono_ns(), 1000000000u /
-			      (uint64_t)(tck > 0 ? tck : 100), boot_offset_ns() };
+	/* /proc start times count from boot, suspended time included */
+	struct scan_ctx c = { pt, clock_mono_ns(), NS_PER_SEC /
+			      (uint64_t)(tck > 0 ? tck : 100),
+			      clock_boot_offset_ns() };
 	long seen;
 
 	pt->gen++;

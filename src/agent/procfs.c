@@ -12,22 +12,18 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+#include "lib/scan.h"
 #include "lib/sys.h"
 #include "procfs.h"
 
-/* Parse an unsigned decimal at s[*i], advancing *i; -1 if none. */
-static int parse_u64(const char *s, size_t n, size_t *i, uint64_t *v)
+/* The decimal at s[*i] (at most max), advancing *i past it; -1 if none. */
+static int parse_dec(const char *s, size_t n, size_t *i, uint64_t max,
+		     uint64_t *v)
 {
-	size_t start = *i;
+	size_t k = scan_dec(s + *i, n - *i, max, v);
 
-	*v = 0;
-	while (*i < n && s[*i] >= '0' && s[*i] <= '9') {
-		if (*v > (UINT64_MAX - 9) / 10)
-			return -1;
-		*v = *v * 10 + (uint64_t)(s[*i] - '0');
-		(*i)++;
-	}
-	return *i > start ? 0 : -1;
+	*i += k;
+	return k ? 0 : -1;
 }
 
 /* Skip `count` space-separated fields starting at s[*i]. */
@@ -62,11 +58,11 @@ int procfs_parse_stat(const char *s, size_t n, struct procfs_stat *st)
 	memcpy(st->comm, open + 1, st->comm_len);
 	i = (size_t)(close - s) + 1;
 	skip_fields(s, n, &i, 1);		/* state */
-	if (parse_u64(s, n, &i, &v) < 0 || v > UINT32_MAX)
+	if (parse_dec(s, n, &i, UINT32_MAX, &v) < 0)
 		return -1;
 	st->ppid = (uint32_t)v;
 	skip_fields(s, n, &i, 17);		/* fields 5..21 */
-	return parse_u64(s, n, &i, &st->start_ticks);
+	return parse_dec(s, n, &i, UINT64_MAX, &st->start_ticks);
 }
 
 int procfs_parse_uid(const char *s, size_t n, uint32_t *uid)
@@ -81,7 +77,7 @@ int procfs_parse_uid(const char *s, size_t n, uint32_t *uid)
 		i += sizeof(key) - 1;
 		while (i < n && (s[i] == '\t' || s[i] == ' '))
 			i++;
-		if (parse_u64(s, n, &i, &v) < 0 || v > UINT32_MAX)
+		if (parse_dec(s, n, &i, UINT32_MAX, &v) < 0)
 			return -1;
 		*uid = (uint32_t)v;
 		return 0;
@@ -113,17 +109,13 @@ int procfs_read_stat(int procfd, uint32_t pid, struct procfs_stat *st)
 /* A /proc entry name that is a pid: digits only, no leading zero. */
 static int pid_name(const char *s, uint32_t *pid)
 {
-	uint64_t v = 0;
+	uint64_t v;
 
-	if (*s < '1' || *s > '9')
+	if (*s < '1' || *s > '9' ||
+	    scan_dec_all(s, strlen(s), UINT32_MAX, &v) < 0)
 		return 0;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || v > UINT32_MAX / 10)
-			return 0;
-		v = v * 10 + (uint64_t)(*s - '0');
-	}
 	*pid = (uint32_t)v;
-	return v <= UINT32_MAX;
+	return 1;
 }
 
 long procfs_scan(int procfd, char *buf, size_t cap,

@@ -9,6 +9,7 @@
  */
 #include <string.h>
 #include <sys/socket.h>
+#include "lib/scan.h"
 #include "procnet.h"
 
 /* The next whitespace-separated token of s[*i..n). */
@@ -24,47 +25,14 @@ static int token(const char *s, size_t n, size_t *i, const char **t,
 	return *tn ? 0 : -1;
 }
 
-/* The value of a hex digit, or -1. */
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* Exactly len hex digits -> *v. */
+/* Exactly len hex digits (at most 8) -> *v. */
 static int hexn(const char *s, size_t len, uint32_t *v)
 {
-	size_t i;
-	int d;
+	uint64_t x;
 
-	*v = 0;
-	for (i = 0; i < len; i++) {
-		d = hexval(s[i]);
-		if (d < 0)
-			return -1;
-		*v = *v << 4 | (uint32_t)d;
-	}
-	return 0;
-}
-
-/* Decimal token -> *v (64-bit, no overflow past 20 digits). */
-static int decn(const char *s, size_t len, uint64_t *v)
-{
-	size_t i;
-
-	if (len == 0 || len > 19)
+	if (scan_hex_all(s, len, UINT32_MAX, &x) < 0)
 		return -1;
-	*v = 0;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		*v = *v * 10 + (uint64_t)(s[i] - '0');
-	}
+	*v = (uint32_t)x;
 	return 0;
 }
 
@@ -110,10 +78,10 @@ int procnet_line(const char *s, size_t n, int family, int proto,
 	    tn[3] != 2 || hexn(t[3], 2, &st) < 0)
 		return PROCNET_BAD;
 	ns->state = (uint8_t)st;
-	if (decn(t[7], tn[7], &v) < 0 || v > UINT32_MAX)
+	if (scan_dec_all(t[7], tn[7], UINT32_MAX, &v) < 0)
 		return PROCNET_BAD;
 	ns->uid = (uint32_t)v;
-	if (decn(t[9], tn[9], &ns->inode) < 0)
+	if (scan_dec_all(t[9], tn[9], UINT64_MAX, &ns->inode) < 0)
 		return PROCNET_BAD;
 	/* TIME_WAIT entries have no socket any more: uid and inode read 0. */
 	ns->has_uid = ns->inode != 0;

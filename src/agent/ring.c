@@ -7,6 +7,7 @@
  * writes them.  No I/O, no allocation, no clock.
  */
 #include <string.h>
+#include "lib/bytes.h"
 #include "ring.h"
 
 void ring_init(struct ring *r, uint8_t *buf, size_t cap)
@@ -41,8 +42,7 @@ static size_t frame_at(const struct ring *r, uint64_t off)
 	uint8_t h[WIRE_HDR_LEN];
 
 	ring_read(r, off, h, sizeof(h));
-	return WIRE_HDR_LEN + ((size_t)h[0] | (size_t)h[1] << 8 |
-			       (size_t)h[2] << 16 | (size_t)h[3] << 24);
+	return WIRE_HDR_LEN + (size_t)le32_get(h);
 }
 
 /* Add the frame at the tail to the lost range (which ends at the tail). */
@@ -83,9 +83,7 @@ int ring_push(struct ring *r, const uint8_t *frame, size_t len)
 	size_t at, first;
 
 	if (len < WIRE_HDR_LEN || len > WIRE_MAX_FRAME || len > r->cap ||
-	    (size_t)frame[0] + ((size_t)frame[1] << 8) +
-	    ((size_t)frame[2] << 16) + ((size_t)frame[3] << 24) !=
-	    len - WIRE_HDR_LEN)
+	    le32_get(frame) != len - WIRE_HDR_LEN)
 		return -1;
 	while (r->cap - (size_t)(r->head - r->tail) < len)
 		evict_one(r);

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/utsname.h>
-#include <time.h>
 #include <unistd.h>
 #include "lib/log.h"
+#include "lib/scan.h"
 #include "lib/sys.h"
 #include "selfinfo.h"
 
@@ -45,26 +45,16 @@ void self_ident(struct af_ident *id)
 uint64_t self_rss_kb(void)
 {
 	char buf[128], *p;
-	ssize_t n = sys_read_file("/proc/self/statm", buf, sizeof(buf) - 1);
-	uint64_t pages = 0;
+	ssize_t n = sys_read_file("/proc/self/statm", buf, sizeof(buf));
+	uint64_t pages;
 	long pg = sysconf(_SC_PAGESIZE);
 
 	if (n <= 0 || pg <= 0)
 		return 0;
-	buf[n] = '\0';
-	p = strchr(buf, ' ');		/* skip "size", read "resident" */
-	if (!p)
+	p = memchr(buf, ' ', (size_t)n);	/* skip "size", read "resident" */
+	if (!p || !scan_dec(p + 1, (size_t)(buf + n - p - 1), UINT64_MAX,
+			    &pages))
 		return 0;
-	for (p++; *p >= '0' && *p <= '9'; p++)
-		pages = pages * 10 + (uint64_t)(*p - '0');
 	return pages * (uint64_t)pg / 1024;
 }
 
-uint64_t self_cpu_ns(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) < 0)
-		return 0;
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "lib/log.h"
+#include "lib/nitems.h"
 #include "lib/sys.h"
 #include "startup.h"
 
@@ -78,7 +79,7 @@ void startup_process(void)
 	size_t i;
 	int fd;
 
-	for (i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
+	for (i = 0; i < nitems(ignored); i++)
 		signal(ignored[i], SIG_IGN);
 	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || sys_write_all(fd, "-1000", 5) < 0)

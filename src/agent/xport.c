@@ -18,6 +18,7 @@
 #include <linux/vm_sockets.h>
 #include "lib/clock.h"
 #include "lib/log.h"
+#include "lib/scan.h"
 #include "wire/frame.h"
 #include "xport.h"
 
@@ -63,15 +64,6 @@ static const struct edge table[XS_N][XE_N] = {
 	},
 };
 
-static const char *const state_names[XS_N] = {
-	"idle", "connecting", "up", "backoff"
-};
-
-const char *xport_state_name(int state)
-{
-	return state >= 0 && state < XS_N ? state_names[state] : "?";
-}
-
 /* Feed one event through the table, then whatever the actions raise. */
 static void step(struct xport *x, int ev)
 {
@@ -91,17 +83,9 @@ static void step(struct xport *x, int ev)
 /* A decimal u32; -1 on anything else. */
 static int parse_u32(const char *s, size_t n, uint32_t *out)
 {
-	uint64_t v = 0;
-	size_t i;
+	uint64_t v;
 
-	if (n == 0 || n > 10)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	}
-	if (v > UINT32_MAX)
+	if (scan_dec_all(s, n, UINT32_MAX, &v) < 0)
 		return -1;
 	*out = (uint32_t)v;
 	return 0;
@@ -148,7 +132,7 @@ uint64_t xport_backoff_ns(unsigned attempt, uint64_t rnd)
 		ms *= 2;
 	if (ms > XPORT_BACKOFF_MAX_MS)
 		ms = XPORT_BACKOFF_MAX_MS;
-	half = ms * 1000000u / 2;
+	half = ms * NS_PER_MS / 2;
 	return half + rnd % (half + 1);
 }
 
@@ -229,7 +213,7 @@ static int act_connect(struct xport *x)
 		if (loop_add(x->loop, &x->lfd, EPOLLOUT) < 0)
 			return XE_FAIL;
 		x->timer.at = clock_mono_ns() +
-			XPORT_CONNECT_TIMEOUT_MS * 1000000ull;
+			XPORT_CONNECT_TIMEOUT_MS * NS_PER_MS;
 		return XE_NONE;
 	}
 	xport_addr_str(&x->addr, a, sizeof(a));
@@ -286,7 +270,7 @@ static int act_backoff(struct xport *x)
 
 	if (x->up_since) {
 		x->st.hangups++;
-		if (now - x->up_since >= XPORT_STABLE_MS * 1000000ull)
+		if (now - x->up_since >= XPORT_STABLE_MS * NS_PER_MS)
 			x->attempt = 0;
 		x->up_since = 0;
 		log_info("connection lost");
@@ -299,7 +283,7 @@ static int act_backoff(struct xport *x)
 	wait = xport_backoff_ns(x->attempt, next_rnd(x));
 	x->timer.at = now + wait;
 	log_debug("retry %u in %llu ms", x->attempt + 1,
-		  (unsigned long long)(wait / 1000000u));
+		  (unsigned long long)(wait / NS_PER_MS));
 	if (x->attempt < 32)
 		x->attempt++;
 	return XE_NONE;

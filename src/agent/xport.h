@@ -95,5 +95,3 @@ void xport_flush(struct xport *x);
 int xport_idle(const struct xport *x);
 /* Close the connection for good. */
 void xport_stop(struct xport *x);
-/* The state's name, for logs and tests. */
-const char *xport_state_name(int state);

@@ -12,11 +12,12 @@
 #include <string.h>
 #include <time.h>
 #include "ce.h"
+#include "lib/units.h"
 
 void ce_time(char *out, uint64_t real_ns)
 {
-	time_t s = (time_t)(real_ns / 1000000000u);
-	unsigned us = (unsigned)(real_ns % 1000000000u / 1000u);
+	time_t s = (time_t)(real_ns / NS_PER_SEC);
+	unsigned us = (unsigned)(real_ns % NS_PER_SEC / NS_PER_US);
 	struct tm tm;
 	char tmp[96];
 

@@ -9,6 +9,7 @@
  */
 #include <string.h>
 #include "conn.h"
+#include "lib/bytes.h"
 #include "wire/frame.h"
 
 void conn_init(struct conn_rd *r)
@@ -30,8 +31,7 @@ static void deliver(const uint8_t *f, size_t body, struct event *scratch,
 static int too_large(struct conn_rd *r, const uint8_t *hdr,
 		     conn_frame_fn *fn, void *arg)
 {
-	size_t n = WIRE_HDR_LEN + ((size_t)hdr[0] | (size_t)hdr[1] << 8 |
-				   (size_t)hdr[2] << 16 | (size_t)hdr[3] << 24);
+	size_t n = WIRE_HDR_LEN + (size_t)le32_get(hdr);
 
 	r->dead = 1;
 	r->len = 0;

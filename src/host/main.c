@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <sodium.h>
 #include "lib/log.h"
+#include "lib/units.h"
 #include "listen.h"
 #include "serve.h"
 #include "opts.h"
@@ -148,7 +149,7 @@ static void setup(void)
 	host.run_id = opts.run_id ? opts.run_id : run_id;
 	host.ack = opts.ack;
 	host.keepalive_ms = opts.keepalive_ms;
-	ka_init(&host.ka, opts.keepalive_ms * 1000000u);
+	ka_init(&host.ka, opts.keepalive_ms * NS_PER_MS);
 	out_init(&host.out, open_out(), outbuf, sizeof(outbuf),
 		 opts.sign ? &key : NULL);
 	vfd = bind_cells();

@@ -5,6 +5,7 @@
  * sizes its fixed tables from these at start-up and never grows them.
  */
 #pragma once
+#include "units.h"
 
 /* ---- wire (doc/WIRE.md) ---- */
 
@@ -74,7 +75,7 @@
 /* A call site logs at most this many lines per window: a failing probe
  * must not flood the console of a guest. */
 #define LOG_RL_BURST		5
-#define LOG_RL_WINDOW_NS	(10ull * 1000000000ull)
+#define LOG_RL_WINDOW_NS	(10 * NS_PER_SEC)
 
 /* ---- process probe ---- */
 
@@ -189,9 +190,9 @@
 /* Listening ports remembered to tell accepted sockets from connects. */
 #define NET_TRACK_LISTEN	256
 /* Default cadence of the sock_diag dump and of /proc/net polling. */
-#define NET_POLL_NS		(200ull * 1000000ull)
+#define NET_POLL_NS		(200 * NS_PER_MS)
 /* A sock_diag dump round with no reply for this long is abandoned. */
-#define NET_DUMP_TIMEOUT_NS	(5000ull * 1000000ull)
+#define NET_DUMP_TIMEOUT_NS	(5 * NS_PER_SEC)
 /* Chunk read from /proc/net/tcp* at a time; lines are ~150 bytes. */
 #define NET_PROC_BUF		(64u * 1024u)
 /* Where the agent mounts cgroup2 when the guest has not mounted it. */
@@ -217,6 +218,6 @@
 /* Audit messages handled per readable call. */
 #define CAP_BATCH		256
 /* How often the kernel's `lost` counter is read (AUDIT_GET). */
-#define CAP_LOST_POLL_NS	(1000ull * 1000000ull)
+#define CAP_LOST_POLL_NS	(1 * NS_PER_SEC)
 /* Set-up and clean-stop netlink exchanges wait at most this long. */
 #define CAP_REPLY_TIMEOUT_MS	2000

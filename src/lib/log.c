@@ -23,11 +23,6 @@ void log_init(const char *progname, int verbose)
 	verbosity = verbose;
 }
 
-int log_verbose(void)
-{
-	return verbosity;
-}
-
 /* Format "prog: message[: strerror]\n" and write it in one go. */
 __attribute__((format(printf, 3, 0)))
 static void vlog(int with_errno, int err, const char *fmt, va_list ap)

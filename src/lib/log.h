@@ -10,7 +10,6 @@
 #include <stdint.h>
 
 void log_init(const char *progname, int verbose);
-int log_verbose(void);
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

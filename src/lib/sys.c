@@ -57,12 +57,3 @@ int sys_write_all(int fd, const void *buf, size_t n)
 	}
 	return 0;
 }
-
-int sys_nonblock_cloexec(int fd)
-{
-	int fl = fcntl(fd, F_GETFL);
-
-	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
-		return -1;
-	return fcntl(fd, F_SETFD, FD_CLOEXEC);
-}

@@ -13,5 +13,3 @@ ssize_t sys_read_file(const char *path, char *buf, size_t cap);
 ssize_t sys_read_fileat(int dirfd, const char *path, char *buf, size_t cap);
 /* Write all of buf to a blocking fd; -1 on error. */
 int sys_write_all(int fd, const void *buf, size_t n);
-/* Set O_NONBLOCK and FD_CLOEXEC on fd. */
-int sys_nonblock_cloexec(int fd);

@@ -8,6 +8,8 @@
  * (forward compatibility), and rejects the rest by doc/WIRE.md name.
  */
 #include <string.h>
+#include "../lib/bytes.h"
+#include "../lib/nitems.h"
 #include "argv.h"
 #include "cbor.h"
 #include "frame.h"
@@ -15,7 +17,7 @@
 
 /* Text keys the encoder may cut, most expendable first. */
 static const int cuttable[] = { EVK_ARGV, EVK_EXE, EVK_PATH, EVK_NAME };
-#define NCUT (sizeof(cuttable) / sizeof(cuttable[0]))
+#define NCUT nitems(cuttable)
 
 /* Lengths the encoder writes for the cuttable keys. */
 struct fit {
@@ -179,9 +181,7 @@ static int fit_body(const struct event *ev, int profile, struct fit *f)
 /* Write the 4-byte little-endian body length. */
 static int put_header(uint8_t *out, size_t body)
 {
-	out[0] = (uint8_t)body;
-	out[1] = (uint8_t)(body >> 8);
-	out[2] = out[3] = 0;
+	le32_put(out, (uint32_t)body);
 	return (int)(WIRE_HDR_LEN + body);
 }
 
@@ -227,8 +227,7 @@ int frame_peek(const uint8_t *buf, size_t len, size_t *body_len)
 
 	if (len < WIRE_HDR_LEN)
 		return WIRE_E_SHORT_HEADER;
-	n = (uint32_t)buf[0] | (uint32_t)buf[1] << 8 | (uint32_t)buf[2] << 16 |
-	    (uint32_t)buf[3] << 24;
+	n = le32_get(buf);
 	if (n > WIRE_MAX_BODY)
 		return WIRE_E_FRAME_TOO_LARGE;
 	*body_len = n;

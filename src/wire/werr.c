@@ -3,6 +3,7 @@
  * counters, logs, test vectors and host output all use one vocabulary.
  */
 #include <string.h>
+#include "../lib/nitems.h"
 #include "werr.h"
 
 static const char *const names[] = {
@@ -13,7 +14,7 @@ static const char *const names[] = {
 	"InvalidUtf8", "DuplicateKey", "TrailingBytes", "NoSpace",
 	"Unencodable",
 };
-#define NNAMES (int)(sizeof(names) / sizeof(names[0]))
+#define NNAMES ((int)nitems(names))
 
 const char *wire_errname(int err)
 {
