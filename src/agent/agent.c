@@ -19,14 +19,16 @@
 #include "agentframes.h"
 #include "lib/clock.h"
 #include "lib/log.h"
-#include "loop.h"
+#include "lib/loop.h"
 #include "probe.h"
 #include "ring.h"
 #include "selfinfo.h"
 #include "wire/frame.h"
 #include "xport.h"
 
-enum { RUNNING, FLUSHING, LAST_FRAME };
+/* The shutdown's phases: STOPPING is the pause between the signal and
+ * the flush, when the probes stop outside the loop. */
+enum { RUNNING, STOPPING, FLUSHING, LAST_FRAME };
 
 static struct agent {
 	const struct config *cfg;
@@ -39,6 +41,7 @@ static struct agent {
 	uint64_t dropped[LOSS_N];	/* encode failures (no seq given) */
 	uint64_t logged[LOSS_N];	/* strict: losses already logged */
 	int phase;
+	int hurry;			/* a second stop signal came */
 	uint64_t deadline;		/* of the shutdown phase */
 	uint64_t last_mono;		/* guest_monotonic_ns of the last event */
 	uint8_t frame[WIRE_MAX_FRAME];
@@ -183,20 +186,30 @@ static void stop_check(void *ctx, uint64_t now)
 		loop_stop(&A.loop);
 }
 
-/* SIGTERM/SIGINT: stop the probes and the heartbeat, start the flush. */
+/* SIGTERM/SIGINT: no more heartbeats; leave the loop so that the probes
+ * stop outside it (agent_run).  Asked again: cut the flush short. */
 static void begin_stop(int signo)
 {
-	uint64_t now = clock_mono_ns();
-
 	if (A.phase != RUNNING) {
-		A.deadline = A.stop.at = now;	/* asked twice: hurry */
+		A.hurry = 1;
+		A.deadline = A.stop.at = clock_mono_ns();
 		return;
 	}
 	log_info("signal %d: stopping", signo);
-	probe_stop_all();
 	A.hb.at = 0;
+	A.phase = STOPPING;
+	loop_stop(&A.loop);
+}
+
+/* Between the two runs of the loop: a probe's stop may wait for its
+ * kernel (the capability probe's audit exchanges, each bounded), which no
+ * loop handler may do.  The flush deadline starts once they are done. */
+static void stop_probes(void)
+{
+	probe_stop_all();
 	A.phase = FLUSHING;
-	A.deadline = A.stop.at = now + AGENT_STOP_FLUSH_MS * NS_PER_MS;
+	A.deadline = A.stop.at = clock_mono_ns() +
+		(A.hurry ? 0 : AGENT_STOP_FLUSH_MS * NS_PER_MS);
 }
 
 /* The loop's signal handler (signalfd). */
@@ -284,14 +297,27 @@ int agent_setup(const struct config *c, char *why, size_t cap)
 	return 0;
 }
 
+/* After the last frame: close the connection, the loop and the ring. */
+static void teardown(void)
+{
+	xport_stop(&A.xp);
+	loop_close(&A.loop);
+	munmap(A.ring.buf, A.ring.cap);
+}
+
 int agent_run(void)
 {
+	int rc;
+
 #ifdef AGENT_TEST_SOURCE
 	nomalloc_arm();
 #endif
-	if (loop_run(&A.loop) < 0) {
+	rc = loop_run(&A.loop);		/* until SIGTERM/SIGINT */
+	stop_probes();			/* even after a failure: undo audit */
+	if (rc == 0)
+		rc = loop_run(&A.loop);	/* the flush and agent.stopping */
+	if (rc < 0)
 		log_warn("epoll_wait");
-		return 1;
-	}
-	return 0;
+	teardown();
+	return rc < 0 ? 1 : 0;
 }

@@ -20,7 +20,8 @@
  * probes.  Returns -1 with the reason in why (then exit 1). */
 int agent_setup(const struct config *c, char *why, size_t cap);
 
-/* Run until SIGTERM/SIGINT and the bounded flush; returns the exit code. */
+/* Run until SIGTERM/SIGINT, stop the probes, flush (bounded), close;
+ * returns the exit code. */
 int agent_run(void);
 
 /* Emit one event (its `seq` is set here).  Returns 0, or -1 when it was

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "config.h"
-#include "loop.h"
+#include "lib/loop.h"
 
 /* doc/WIRE.md §4 loss reasons, the keys of `dropped`, in that order. */
 enum loss_reason {

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "lib/caps.h"
-#include "loop.h"
+#include "lib/loop.h"
 #include "ring.h"
 #include "wire/event.h"
 

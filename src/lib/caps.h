@@ -163,7 +163,7 @@
 /* Host-to-guest bytes buffered: a partial frame plus a whole one. */
 #define XPORT_RX_BYTES		(2u * WIRE_MAX_FRAME)
 
-/* ---- event loop (src/agent/loop.c) ---- */
+/* ---- event loop (src/lib/loop.c) ---- */
 
 /* epoll events taken per epoll_wait. */
 #define LOOP_EVENTS		32

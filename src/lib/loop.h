@@ -1,16 +1,17 @@
 /*
- * loop.h: the agent's one event loop (doc/DESIGN.md §3 "One loop").
+ * loop.h: one event loop (doc/DESIGN.md §3 "One loop"): the agent's,
+ * and the test tools' that drive a probe alone.
  *
  * epoll over a signalfd, one timerfd kept at the earliest absolute
- * deadline of the registered timers, and the fds the transport and the
- * probes add.  epoll_wait is the only blocking call.  Callers own the
- * storage of their fd and timer records; the loop keeps pointers, so it
- * never allocates.
+ * deadline of the registered timers, and the fds the owners add.  While
+ * it runs epoll_wait is the only blocking call: a handler must not wait.
+ * Callers own the storage of their fd and timer records; the loop keeps
+ * pointers, so it never allocates.
  */
 #pragma once
 #include <signal.h>
 #include <stdint.h>
-#include "lib/caps.h"
+#include "caps.h"
 
 struct loop;
 
@@ -51,6 +52,12 @@ int loop_mod(struct loop *l, struct loop_fd *f, uint32_t events);
 int loop_del(struct loop *l, struct loop_fd *f);
 /* Register a timer for the loop's lifetime; -1 when the table is full. */
 int loop_timer_add(struct loop *l, struct loop_timer *t);
-/* Run until loop_stop; returns 0, or -1 if epoll itself failed. */
+/* Run until loop_stop; returns 0, or -1 if epoll itself failed.  It may
+ * run again after it returned (the agent's shutdown does). */
 int loop_run(struct loop *l);
+/* Leave loop_run once the current pass is done. */
 void loop_stop(struct loop *l);
+/* Close what loop_init opened (the fds and timers added are their
+ * owners').  The signals stay blocked: one that comes late must not kill
+ * a process that is finishing. */
+void loop_close(struct loop *l);

@@ -13,8 +13,8 @@
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
-#include "lib/clock.h"
-#include "lib/log.h"
+#include "clock.h"
+#include "log.h"
 #include "loop.h"
 
 /* Read every pending signal and hand each to on_signal. */
@@ -143,6 +143,7 @@ int loop_run(struct loop *l)
 	struct loop_fd *f;
 	int n, i;
 
+	l->done = 0;
 	while (!l->done) {
 		if (l->before_wait)
 			l->before_wait(l->ctx);
@@ -164,4 +165,20 @@ int loop_run(struct loop *l)
 void loop_stop(struct loop *l)
 {
 	l->done = 1;
+}
+
+/* Close an fd of loop_init's, if it opened. */
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+void loop_close(struct loop *l)
+{
+	close_fd(&l->tfd);
+	close_fd(&l->sfd);
+	close_fd(&l->ep);
+	l->ntimers = 0;
 }
