@@ -23,6 +23,7 @@
 #include "probe.h"
 #include "ring.h"
 #include "selfinfo.h"
+#include "testhook.h"
 #include "wire/frame.h"
 #include "xport.h"
 
@@ -218,10 +219,8 @@ static void on_signal(void *ctx, int signo)
 	(void)ctx;
 	if (signo == SIGTERM || signo == SIGINT)
 		begin_stop(signo);
-#ifdef AGENT_TEST_SOURCE
 	else
-		synth_signal(signo);
-#endif
+		testhook_signal(signo);
 }
 
 /* Before each wait: write what the handlers emitted, then shutdown. */
@@ -270,9 +269,7 @@ static int setup_loop(const struct config *c, char *why, size_t cap)
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
-#ifdef AGENT_TEST_SOURCE
-	sigaddset(&mask, SIGUSR1);
-#endif
+	testhook_sigmask(&mask);
 	if (loop_init(&A.loop, &mask, on_signal, before_wait, NULL) < 0 ||
 	    xport_init(&A.xp, &c->addr, &A.ring, &A.loop, &hooks,
 		       c->profile == WIRE_EXTENDED, seed()) < 0 ||
@@ -289,7 +286,7 @@ int agent_setup(const struct config *c, char *why, size_t cap)
 	A.cfg = c;
 	self_ident(&A.id);
 	if (setup_ring(c, why, cap) < 0 || setup_loop(c, why, cap) < 0 ||
-	    probe_arm_all(c, &A.loop, why, cap) < 0)
+	    probe_arm_all(c, &A.loop, agent_emit, why, cap) < 0)
 		return -1;
 	A.hb_origin = clock_mono_ns();
 	A.hb.at = A.hb_origin + c->heartbeat_ms * NS_PER_MS;
@@ -309,9 +306,7 @@ int agent_run(void)
 {
 	int rc;
 
-#ifdef AGENT_TEST_SOURCE
-	nomalloc_arm();
-#endif
+	testhook_loop_starts();
 	rc = loop_run(&A.loop);		/* until SIGTERM/SIGINT */
 	stop_probes();			/* even after a failure: undo audit */
 	if (rc == 0)

@@ -32,7 +32,7 @@ void af_hello(struct event *ev, const struct af_ident *id, uint64_t now,
 	ev->has |= EVK_BIT(EVK_PROBES);
 	for (i = 0; i < probe_count() && i < WIRE_MAP_MAX; i++) {
 		probe_state_str(probe_get(i), v, sizeof(v));
-		event_map_text(ev, EVK_PROBES, probe_get(i)->name, v);
+		event_map_text(ev, EVK_PROBES, probe_get(i)->ops->name, v);
 	}
 	event_set_uint(ev, EVK_RING_BYTES, ring_bytes);
 }

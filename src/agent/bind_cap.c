@@ -84,5 +84,8 @@ static void cap_stop(struct probe *p)
 }
 
 const struct probe_ops cap_ops = {
+	.name = "capability",
+	.modes = { "off", "on" },
+	.default_mode = 0,
 	.arm = cap_arm, .stop = cap_stop, .refresh = cap_refresh
 };

@@ -63,12 +63,12 @@ static void net_refresh(struct probe *p)
 			p->dropped[r] += count[i];
 }
 
-/* The configured mode as the module's. */
-static int mode_of(const struct config *c)
+/* The configured mode (on, diag, proc) as the module's. */
+static int mode_of(int mode)
 {
-	switch (c->probe_on[CFG_NET]) {
-	case CFG_NET_DIAG: return PROBE_NET_DIAG;
-	case CFG_NET_PROC: return PROBE_NET_PROC;
+	switch (mode) {
+	case 2: return PROBE_NET_DIAG;
+	case 3: return PROBE_NET_PROC;
 	default: return PROBE_NET_AUTO;
 	}
 }
@@ -90,7 +90,7 @@ static int add_fds(struct loop *l)
 
 static int net_arm(struct probe *p, const struct config *c, struct loop *l)
 {
-	struct probe_net_cfg cfg = { mode_of(c),
+	struct probe_net_cfg cfg = { mode_of(p->mode),
 		c->net_cgroup[0] ? c->net_cgroup : NULL, 0 };
 
 	N.p = p, N.l = l;
@@ -126,5 +126,8 @@ static void net_stop(struct probe *p)
 }
 
 const struct probe_ops net_ops = {
+	.name = "net",
+	.modes = { "off", "on", "diag", "proc" },
+	.default_mode = 1,
 	.arm = net_arm, .stop = net_stop, .refresh = net_refresh
 };

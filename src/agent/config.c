@@ -18,18 +18,16 @@
 #include "lib/scan.h"
 #include "lib/sys.h"
 #include "probe.h"
+#include "testhook.h"
 #include "wire/frame.h"
-
-const char *const cfg_probe_names[CFG_NPROBES] = {
-	[CFG_PROCESS] = "process",
-	[CFG_FS] = "fs",
-	[CFG_NET] = "net",
-	[CFG_CAPABILITY] = "capability",
-};
 
 void config_defaults(struct config *c)
 {
+	int i;
+
 	memset(c, 0, sizeof(*c));
+	for (i = 0; i < probe_count(); i++)
+		c->probe_mode[i] = (uint8_t)probe_get(i)->ops->default_mode;
 	c->profile = WIRE_EXTENDED;
 	c->on_failure = CFG_DEGRADE;
 	c->addr.kind = XPORT_VSOCK;
@@ -37,9 +35,6 @@ void config_defaults(struct config *c)
 	c->addr.port = WIRE_PORT;
 	c->ring_bytes = AGENT_RING_DEFAULT;
 	c->heartbeat_ms = AGENT_HEARTBEAT_MS;
-	c->probe_on[CFG_PROCESS] = CFG_ON;
-	c->probe_on[CFG_FS] = CFG_ON;
-	c->probe_on[CFG_NET] = CFG_ON;
 	c->poll_ms = PROC_POLL_MS;
 	c->proc_rcvbuf = PROC_RCVBUF;
 	c->watch_mask = FS_MASK_DEFAULT;
@@ -137,43 +132,57 @@ static int set_heartbeat(struct config *c, const char *v, size_t n,
 			 AGENT_HEARTBEAT_MAX_MS, err, errcap);
 }
 
-/* The words each probe's mode takes, indexed by enum cfg_mode. */
-static const char *const probe_modes[CFG_NPROBES][4] = {
-	[CFG_PROCESS] = { "off", "on", "poll" },
-	[CFG_FS] = { "off", "on" },
-	[CFG_NET] = { "off", "on", "diag", "proc" },
-	[CFG_CAPABILITY] = { "off", "on" },
-};
+/* "a, b, c" into out: the words w[0..n) (n < 0: up to a NULL). */
+static const char *word_list(char *out, size_t cap, const char *const *w,
+			     int n)
+{
+	size_t used = 0;
+	int i;
 
-/* NAME=MODE for one of cfg_probe_names. */
+	out[0] = '\0';
+	for (i = 0; (n < 0 ? w[i] != NULL : i < n) && used < cap; i++)
+		used += (size_t)snprintf(out + used, cap - used, "%s%s",
+					 i ? ", " : "", w[i]);
+	return out;
+}
+
+/* The probes --probe can name, as a list for a message. */
+static const char *probe_names(char *out, size_t cap)
+{
+	const char *names[AGENT_PROBES_MAX];
+	int i, n = 0;
+
+	for (i = 0; i < probe_count(); i++)
+		if (probe_get(i)->ops->modes[0])
+			names[n++] = probe_get(i)->ops->name;
+	return word_list(out, cap, names, n);
+}
+
+/* NAME=MODE: a probe of the registry and one of its mode words. */
 static int set_probe(struct config *c, const char *v, size_t n, char *err,
 		     size_t errcap)
 {
 	const char *eq = memchr(v, '=', n);
+	const struct probe_ops *ops;
+	char list[128];
 	size_t k;
 	int i, m;
 
 	if (!eq)
 		return ERR("'%.*s' is not NAME=MODE", (int)n, v);
 	k = (size_t)(eq - v);
-	for (i = 0; i < CFG_NPROBES; i++)
-		if (is(v, k, cfg_probe_names[i]))
-			break;
-	if (i == CFG_NPROBES)
-		return ERR("no probe '%.*s' (process, fs, net, capability)",
-			   (int)k, v);
-	for (m = 0; m < 4 && probe_modes[i][m]; m++)
-		if (is(eq + 1, n - k - 1, probe_modes[i][m])) {
-			c->probe_on[i] = (uint8_t)m;
+	i = probe_find(v, k);
+	if (i < 0)
+		return ERR("no probe '%.*s' (%s)", (int)k, v,
+			   probe_names(list, sizeof(list)));
+	ops = probe_get(i)->ops;
+	for (m = 0; m < PROBE_MODES_MAX && ops->modes[m]; m++)
+		if (is(eq + 1, n - k - 1, ops->modes[m])) {
+			c->probe_mode[i] = (uint8_t)m;
 			return 0;
 		}
-	return ERR("'%.*s' is not a mode of %s (%s, %s%s%s%s%s)",
-		   (int)(n - k - 1), eq + 1, cfg_probe_names[i],
-		   probe_modes[i][0], probe_modes[i][1],
-		   probe_modes[i][2] ? ", " : "",
-		   probe_modes[i][2] ? probe_modes[i][2] : "",
-		   probe_modes[i][3] ? ", " : "",
-		   probe_modes[i][3] ? probe_modes[i][3] : "");
+	return ERR("'%.*s' is not a mode of %s (%s)", (int)(n - k - 1), eq + 1,
+		   ops->name, word_list(list, sizeof(list), ops->modes, -1));
 }
 
 static int set_poll(struct config *c, const char *v, size_t n, char *err,
@@ -400,9 +409,7 @@ void config_usage(void *fp, int full)
 		PROC_POLL_MS, PROC_RCVBUF_MIN >> 10, PROC_RCVBUF_MAX >> 20,
 		PROC_RCVBUF >> 20, AGENT_RING_MIN >> 10, AGENT_RING_MAX >> 20,
 		AGENT_RING_DEFAULT >> 10, FS_WATCH_MAX);
-#ifdef AGENT_TEST_SOURCE
-	synth_usage(f);
-#endif
+	testhook_usage(f);
 }
 
 /* Read the kernel command line (or the file the environment names) and
@@ -447,9 +454,7 @@ static const struct option long_opts[] = {
 	{ "watch", required_argument, NULL, 'L' },
 	{ "watch-mask", required_argument, NULL, 'L' },
 	{ "wire", required_argument, NULL, 'L' },
-#ifdef AGENT_TEST_SOURCE
-	SYNTH_OPTIONS
-#endif
+	TESTHOOK_OPTIONS
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -488,12 +493,10 @@ static int scan_flags(struct config *c, int argc, char **argv,
 			fs->name[fs->n] = long_opts[idx].name;
 			fs->val[fs->n++] = optarg;
 			break;
-#ifdef AGENT_TEST_SOURCE
-		case 'T':
-			if (synth_option(long_opts[idx].name, optarg) < 0)
+		case 'T':	/* the test build's hidden flags */
+			if (testhook_option(long_opts[idx].name, optarg) < 0)
 				return -1;
 			break;
-#endif
 		default:
 			config_usage(stderr, 0);
 			return -1;

@@ -17,16 +17,6 @@
 
 enum cfg_onfail { CFG_DEGRADE = 0, CFG_FAIL_CELL = 1 };
 
-/* The probes a setting can name, in the order hello lists them. */
-enum cfg_probe { CFG_PROCESS, CFG_FS, CFG_NET, CFG_CAPABILITY, CFG_NPROBES };
-
-/* A probe's mode (probe_on[]): off, its primary mechanism, or a named
- * fallback forced by hand (process=poll, net=diag, net=proc). */
-enum cfg_mode { CFG_OFF = 0, CFG_ON = 1, CFG_ALT1 = 2, CFG_ALT2 = 3 };
-#define CFG_PROC_POLL	CFG_ALT1	/* --probe process=poll */
-#define CFG_NET_DIAG	CFG_ALT1	/* --probe net=diag */
-#define CFG_NET_PROC	CFG_ALT2	/* --probe net=proc */
-
 /* Where a setting came from: a flag replaces a cmdline list. */
 enum cfg_layer { CFG_CMDLINE = 1, CFG_FLAGS = 2 };
 
@@ -44,7 +34,9 @@ struct config {
 	struct xport_addr addr;
 	size_t ring_bytes;
 	uint32_t heartbeat_ms;
-	uint8_t probe_on[CFG_NPROBES];	/* enum cfg_mode */
+	/* by registry index (probe.h): the number of the probe's mode word,
+	 * 0 off, 1 on, more its named fallbacks */
+	uint8_t probe_mode[AGENT_PROBES_MAX];
 	uint32_t poll_ms;		/* /proc poll cadence (process=poll) */
 	uint32_t proc_rcvbuf;		/* proc connector socket buffer */
 	uint32_t watch_mask;		/* inotify mask of the fs probe */
@@ -53,9 +45,6 @@ struct config {
 	uint8_t watch_layer;		/* layer that filled watch[] */
 	char watch[FS_WATCH_MAX][FS_PATH_MAX];	/* NUL-terminated */
 };
-
-/* The name of a probe setting ("process", ...). */
-extern const char *const cfg_probe_names[CFG_NPROBES];
 
 void config_defaults(struct config *c);
 

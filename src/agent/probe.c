@@ -4,13 +4,14 @@
  * their loss counters.
  *
  * The probes themselves (proc connector, inotify, BPF, audit) live in
- * their own files; this one only sequences them.
+ * their folders; this file only sequences them.
  */
 #include <stdio.h>
 #include <string.h>
 #include "lib/log.h"
 #include "lib/nitems.h"
 #include "probe.h"
+#include "testhook.h"
 
 const char *const loss_names[LOSS_N] = {
 	[LOSS_RING_OVERWRITE] = "ring_overwrite",
@@ -33,17 +34,19 @@ int loss_byname(const char *s)
 	return -1;
 }
 
-/* In hello order; the first CFG_NPROBES follow enum cfg_probe. */
+/* The registry: the probes of this build, in hello order.  A new probe
+ * is its folder, and its ops named here and listed below. */
+extern const struct probe_ops proc_ops, fs_ops, net_ops, cap_ops;
 static struct probe probes[] = {
-	[CFG_PROCESS] = { .name = "process", .ops = &proc_ops },
-	[CFG_FS] = { .name = "fs", .ops = &fs_ops },
-	[CFG_NET] = { .name = "net", .ops = &net_ops },
-	[CFG_CAPABILITY] = { .name = "capability", .ops = &cap_ops },
-#ifdef AGENT_TEST_SOURCE
-	{ .name = "synth", .ops = &synth_ops },
-#endif
+	{ .ops = &proc_ops },
+	{ .ops = &fs_ops },
+	{ .ops = &net_ops },
+	{ .ops = &cap_ops },
+	TESTHOOK_PROBES
 };
 #define NPROBES ((int)nitems(probes))
+_Static_assert(nitems(probes) <= AGENT_PROBES_MAX,
+	       "AGENT_PROBES_MAX must hold every probe of the registry");
 
 int probe_count(void)
 {
@@ -55,54 +58,79 @@ const struct probe *probe_get(int i)
 	return &probes[i];
 }
 
-/* Arm one enabled probe; fills state and why. */
-static void arm_one(struct probe *p, const struct config *c, struct loop *l)
+int probe_find(const char *name, size_t n)
 {
-	int rc;
+	int i;
 
-	p->why[0] = '\0';
-	rc = p->ops->arm(p, c, l);
+	for (i = 0; i < NPROBES; i++)
+		if (probes[i].ops->modes[0] &&
+		    strlen(probes[i].ops->name) == n &&
+		    memcmp(probes[i].ops->name, name, n) == 0)
+			return i;
+	return -1;
+}
+
+void probe_arm_result(struct probe *p, int rc)
+{
 	p->state = rc == 0 ? PROBE_ARMED : rc > 0 ? PROBE_FALLBACK :
 		PROBE_FAILED;
 	if (rc != 0 && !p->why[0])
 		snprintf(p->why, sizeof(p->why), "unknown");
 }
 
-int probe_arm_all(const struct config *c, struct loop *l, char *why,
-		  size_t cap)
+/* Should probe i arm with this configuration? */
+static int wanted(int i, const struct config *c)
+{
+	const struct probe_ops *ops = probes[i].ops;
+	int mode = c->probe_mode[i];
+
+	return ops->wanted ? ops->wanted(c, mode) : mode != 0;
+}
+
+/* Arm one wanted probe; fills its state and why.  -1 when that fails the
+ * cell (why says so). */
+static int arm_one(struct probe *p, const struct config *c, struct loop *l,
+		   char *why, size_t cap)
+{
+	p->why[0] = '\0';
+	probe_arm_result(p, p->ops->arm(p, c, l));
+	if (p->state == PROBE_FALLBACK)
+		log_info("probe %s: fallback: %s", p->ops->name, p->why);
+	if (p->state != PROBE_FAILED)
+		return 0;
+	if (c->on_failure == CFG_FAIL_CELL) {
+		snprintf(why, cap, "probe %s: failed: %s", p->ops->name, p->why);
+		return -1;
+	}
+	log_warnx("probe %s: failed: %s (degrade)", p->ops->name, p->why);
+	return 0;
+}
+
+int probe_arm_all(const struct config *c, struct loop *l,
+		  probe_emit_fn *emit, char *why, size_t cap)
 {
 	struct probe *p;
 	int i;
 
 	for (i = 0; i < NPROBES; i++) {
 		p = &probes[i];
-		p->enabled = i < CFG_NPROBES ? c->probe_on[i] : 1;
-		if (i == CFG_FS && c->nwatch == 0)
-			p->enabled = 0;		/* nothing declared: off */
-#ifdef AGENT_TEST_SOURCE
-		if (p->ops == &synth_ops)
-			p->enabled = synth_enabled();
-#endif
+		p->mode = c->probe_mode[i];
+		p->emit = emit;
 		p->state = PROBE_OFF;
 		if (loop_timer_add(l, &p->timer) < 0) {
 			snprintf(why, cap, "loop: too many timers");
 			return -1;
 		}
-		if (!p->enabled)
-			continue;
-		arm_one(p, c, l);
-		if (p->state == PROBE_FALLBACK)
-			log_info("probe %s: fallback: %s", p->name, p->why);
-		if (p->state != PROBE_FAILED)
-			continue;
-		if (c->on_failure == CFG_FAIL_CELL) {
-			snprintf(why, cap, "probe %s: failed: %s", p->name,
-				 p->why);
+		if (wanted(i, c) && arm_one(p, c, l, why, cap) < 0)
 			return -1;
-		}
-		log_warnx("probe %s: failed: %s (degrade)", p->name, p->why);
 	}
 	return 0;
+}
+
+/* 1 when p is armed (a primary mechanism or a fallback). */
+static int running(const struct probe *p)
+{
+	return p->state == PROBE_ARMED || p->state == PROBE_FALLBACK;
 }
 
 void probe_stop_all(void)
@@ -110,8 +138,7 @@ void probe_stop_all(void)
 	int i;
 
 	for (i = 0; i < NPROBES; i++) {
-		if (probes[i].state == PROBE_ARMED ||
-		    probes[i].state == PROBE_FALLBACK)
+		if (running(&probes[i]))
 			probes[i].ops->stop(&probes[i]);
 		probes[i].timer.at = 0;
 	}
@@ -149,7 +176,6 @@ void probe_refresh_all(void)
 	int i;
 
 	for (i = 0; i < NPROBES; i++)
-		if ((probes[i].state == PROBE_ARMED ||
-		     probes[i].state == PROBE_FALLBACK) && probes[i].ops->refresh)
+		if (running(&probes[i]) && probes[i].ops->refresh)
 			probes[i].ops->refresh(&probes[i]);
 }

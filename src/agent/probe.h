@@ -1,17 +1,23 @@
 /*
- * probe.h: the interface every probe plugs into, and the probe registry.
+ * probe.h: the contract between a probe and the agent's core, and the
+ * probe registry.
  *
- * A probe has a name (the key in hello's `probes` map), an arm function
- * that opens its kernel interface and adds its fds to the loop (each with
- * its own handler), an optional deadline (`timer`, registered for every
- * probe), a stop function, and loss counters that feed the heartbeat's
- * `dropped` map.  Probes emit through agent_emit() (agent.h).
+ * A probe is a folder, src/agent/<name>/, whose <name>_ops.c defines one
+ * struct probe_ops: its name (the key in hello's `probes` map), the mode
+ * words of `--probe NAME=MODE`, and arm/stop.  Arming opens the probe's
+ * kernel interface, adds its fds to the loop (each with its own handler)
+ * and may set the probe's deadline (p->timer, registered for every
+ * probe).  What the probe sees goes out through probe_emit(); what it
+ * loses is counted in p->dropped[] under the core's loss reasons, where
+ * it happens (a count the kernel keeps is copied in by refresh).  A new
+ * probe is a folder and its line in the registry (probe.c).
  */
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
 #include "config.h"
 #include "lib/loop.h"
+#include "wire/event.h"
 
 /* doc/WIRE.md §4 loss reasons, the keys of `dropped`, in that order. */
 enum loss_reason {
@@ -33,71 +39,76 @@ enum probe_state { PROBE_OFF, PROBE_ARMED, PROBE_FALLBACK, PROBE_FAILED };
 
 /* "failed:" or "fallback:" and the reason must fit a hello map value. */
 #define PROBE_WHY_MAX (WIRE_MAPVAL_MAX - 10)
+/* Mode words a probe takes: off, on (its primary mechanism) and named
+ * fallbacks forced by hand (process=poll, net=diag, net=proc). */
+#define PROBE_MODES_MAX 4
+
+/* Where a probe's events go: agent_emit in the agent, a printer in the
+ * test tools.  The event is the probe's scratch, valid for the call; the
+ * core stamps its seq and clock on it.  0, or -1 when it was counted
+ * lost instead. */
+typedef int probe_emit_fn(struct event *ev);
 
 struct probe;
 
 struct probe_ops {
+	const char *name;
+	/* The words of --probe NAME=MODE, by mode number (0: off, 1: on);
+	 * none: the probe cannot be named there. */
+	const char *modes[PROBE_MODES_MAX + 1];
+	int default_mode;
+	/* Optional: should the probe arm, in this mode?  (Default: the
+	 * mode is not off.) */
+	int (*wanted)(const struct config *c, int mode);
 	/* Open what the probe needs and loop_add its fds.  Returns 0 when
 	 * armed, 1 when armed a fallback (p->why says how), -1 when it
 	 * failed (p->why says why; everything it opened is closed). */
 	int (*arm)(struct probe *p, const struct config *c, struct loop *l);
-	/* Stop emitting and close what arm opened (shutdown). */
+	/* Stop emitting and close what arm opened.  It runs outside the
+	 * loop (the shutdown's pause) and may wait for its kernel, bounded. */
 	void (*stop)(struct probe *p);
-	/* Optional: bring p->dropped up to date from counters the probe
-	 * keeps elsewhere (a BPF map, the kernel); called per heartbeat. */
+	/* Optional: copy into p->dropped the counts the kernel keeps (a BPF
+	 * map); called before each heartbeat reads them. */
 	void (*refresh)(struct probe *p);
 };
 
 struct probe {
-	const char *name;
 	const struct probe_ops *ops;
-	int enabled;
+	int mode;			/* the configured mode (ops->modes) */
 	int state;			/* enum probe_state */
 	char why[PROBE_WHY_MAX];
-	uint64_t dropped[LOSS_N];	/* lost before agent_emit */
+	uint64_t dropped[LOSS_N];	/* lost before they could be emitted */
 	struct loop_timer timer;	/* the probe's deadline, if it wants one */
+	probe_emit_fn *emit;
 };
 
-/* The probes of this build (probe_*.c, bind_*.c). */
-extern const struct probe_ops proc_ops;
-extern const struct probe_ops fs_ops;
-extern const struct probe_ops net_ops;
-extern const struct probe_ops cap_ops;
+/* Hand one event of p to the core. */
+static inline int probe_emit(struct probe *p, struct event *ev)
+{
+	return p->emit(ev);
+}
 
-/* Arm every enabled probe.  A failure with on_failure=fail-cell returns
- * -1 with "probe NAME: WHY" in why; with degrade it is logged and kept in
- * the probe's state for hello. */
-int probe_arm_all(const struct config *c, struct loop *l, char *why,
-		  size_t cap);
+/* Set p->state from what an arm function returned (0, 1, -1). */
+void probe_arm_result(struct probe *p, int rc);
+/* hello's value for a probe: "armed", "off", "failed:..", "fallback:..". */
+void probe_state_str(const struct probe *p, char *out, size_t cap);
+
+/* ---- the registry ---- */
+
+/* Arm every wanted probe, its events going to emit.  A failure with
+ * on_failure=fail-cell returns -1 with "probe NAME: WHY" in why; with
+ * degrade it is logged and kept in the probe's state for hello. */
+int probe_arm_all(const struct config *c, struct loop *l,
+		  probe_emit_fn *emit, char *why, size_t cap);
+/* Stop every armed probe (outside the loop: see probe_ops.stop). */
 void probe_stop_all(void);
 int probe_count(void);
 const struct probe *probe_get(int i);
-/* hello's value for a probe: "armed", "off", "failed:..", "fallback:..". */
-void probe_state_str(const struct probe *p, char *out, size_t cap);
+/* The index of the probe --probe may name name[0..n), or -1. */
+int probe_find(const char *name, size_t n);
 /* One loss reason summed over the probes. */
 uint64_t probe_dropped(int reason);
 /* Run every armed probe's refresh op (before reading probe_dropped). */
 void probe_refresh_all(void);
 /* The loss reason named s, or -1. */
 int loss_byname(const char *s);
-
-#ifdef AGENT_TEST_SOURCE
-/* The test build's synthetic event source (tests/agent/synth.c).  It is
- * compiled into build/test/cellos-telemetry only, never the release. */
-#include <getopt.h>
-#include <stdio.h>
-extern const struct probe_ops synth_ops;
-#define SYNTH_OPTIONS \
-	{ "test-events", required_argument, NULL, 'T' }, \
-	{ "test-arm", required_argument, NULL, 'T' }, \
-	{ "test-arm-delay", required_argument, NULL, 'T' }, \
-	{ "test-mark", required_argument, NULL, 'T' }, \
-	{ "test-malloc", no_argument, NULL, 'T' },
-int synth_option(const char *name, const char *val);
-int synth_enabled(void);
-void synth_usage(FILE *f);
-/* SIGUSR1 in the test build: one more burst. */
-void synth_signal(int signo);
-/* tests/agent/nomalloc.c: abort on any malloc once the loop runs. */
-void nomalloc_arm(void);
-#endif

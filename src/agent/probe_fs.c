@@ -93,4 +93,17 @@ static void fs_stop(struct probe *p)
 	F.fd.fd = -1;
 }
 
-const struct probe_ops fs_ops = { .arm = fs_arm, .stop = fs_stop };
+/* Nothing declared to watch: nothing to arm. */
+static int fs_wanted(const struct config *c, int mode)
+{
+	return mode != 0 && c->nwatch > 0;
+}
+
+const struct probe_ops fs_ops = {
+	.name = "fs",
+	.modes = { "off", "on" },
+	.default_mode = 1,
+	.wanted = fs_wanted,
+	.arm = fs_arm,
+	.stop = fs_stop,
+};

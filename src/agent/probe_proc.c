@@ -29,6 +29,9 @@
 #include "proc_track.h"
 #include "wire/frame.h"
 
+/* --probe process=poll: the /proc diff even when the connector works. */
+enum { PROC_MODE_POLL = 2 };
+
 static struct ptable_ent slots[PROC_TABLE_CAP];
 
 static struct {
@@ -191,7 +194,7 @@ static void on_poll(void *ctx, uint64_t now)
 static int proc_arm(struct probe *p, const struct config *c, struct loop *l)
 {
 	int procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int forced = c->probe_on[CFG_PROCESS] == CFG_PROC_POLL, rc = 0;
+	int forced = p->mode == PROC_MODE_POLL, rc = 0;
 	char why[PROBE_WHY_MAX];
 
 	P.p = p, P.l = l;
@@ -237,4 +240,10 @@ static void proc_stop(struct probe *p)
 	close(P.pt.procfd);
 }
 
-const struct probe_ops proc_ops = { .arm = proc_arm, .stop = proc_stop };
+const struct probe_ops proc_ops = {
+	.name = "process",
+	.modes = { "off", "on", "poll" },
+	.default_mode = 1,
+	.arm = proc_arm,
+	.stop = proc_stop,
+};

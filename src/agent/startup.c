@@ -3,45 +3,76 @@
  *
  * The child reports once on the pipe: "armed\n" or "fail <why>\n".  The
  * parent prints a failure and exits 1; if the child dies before saying
- * anything the parent reaps it and exits 1 too.  Nothing else here.
+ * anything the parent reaps it and exits 1 too, and one that says nothing
+ * within AGENT_READY_TIMEOUT_MS is stuck: the parent kills it and exits 1.
+ * Nothing else here.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "lib/caps.h"
+#include "lib/clock.h"
 #include "lib/log.h"
 #include "lib/nitems.h"
 #include "lib/sys.h"
 #include "startup.h"
+#include "testhook.h"
 
 static int report_fd = -1;
 
-/* The parent: read the child's one report, exit with it. */
-static void parent_wait(int fd, pid_t child) __attribute__((noreturn));
-static void parent_wait(int fd, pid_t child)
+/* Read the child's report until EOF or the deadline `end`; the bytes
+ * read, or -1 when the deadline passed first. */
+static ssize_t read_report(int fd, char *buf, size_t cap, uint64_t end)
 {
-	char buf[512];
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	uint64_t now;
 	size_t got = 0;
 	ssize_t n;
 
-	while (got < sizeof(buf) - 1) {
-		n = read(fd, buf + got, sizeof(buf) - 1 - got);
+	while (got < cap) {
+		now = clock_mono_ns();
+		if (now >= end)
+			return -1;
+		n = poll(&pfd, 1, (int)((end - now) / NS_PER_MS) + 1);
+		if (n == 0 || (n < 0 && errno == EINTR))
+			continue;
+		n = read(fd, buf + got, cap - got);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break;
 		got += (size_t)n;
 	}
-	buf[got] = '\0';
+	return (ssize_t)got;
+}
+
+/* The parent: read the child's one report, exit with it. */
+static void parent_wait(int fd, pid_t child) __attribute__((noreturn));
+static void parent_wait(int fd, pid_t child)
+{
+	uint32_t ms = testhook_ready_timeout_ms(AGENT_READY_TIMEOUT_MS);
+	char buf[512];
+	ssize_t got;
+
+	got = read_report(fd, buf, sizeof(buf) - 1,
+			  clock_mono_ns() + ms * NS_PER_MS);
+	if (got < 0)	/* stuck: a SIGTERM would wait on its signalfd */
+		kill(child, SIGKILL);
+	buf[got < 0 ? 0 : got] = '\0';
 	if (strcmp(buf, "armed\n") == 0)
 		exit(0);
 	while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
 		;
-	if (strncmp(buf, "fail ", 5) == 0) {
+	if (got < 0) {
+		log_warnx("the agent (pid %d) did not report within %u ms: "
+			  "killed it", (int)child, ms);
+	} else if (strncmp(buf, "fail ", 5) == 0) {
 		buf[strcspn(buf, "\n")] = '\0';
 		log_warnx("%s", buf + 5);
 	} else {

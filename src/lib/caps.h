@@ -141,11 +141,16 @@
 #define AGENT_STOP_FLUSH_MS	1000
 /* Then the agent.stopping frame gets this much longer to go out. */
 #define AGENT_STOP_LAST_MS	100
+/* How long the parent waits for the child's "armed": every wait of
+ * set-up is bounded (the audit exchanges, 2 s each, take the longest);
+ * a child silent for 30 s is stuck, and init must not wait on it. */
+#define AGENT_READY_TIMEOUT_MS	30000
 /* /proc/cmdline: COMMAND_LINE_SIZE is 2048 on x86, 4096 at most elsewhere. */
 #define AGENT_CMDLINE_MAX	4096
 /* Settings given as flags, kept until the cmdline words are applied. */
 #define AGENT_FLAGS_MAX		128
-/* Probes the agent knows (process, fs, net, capability, a test source). */
+/* Probes in the registry (process, fs, net, capability and the test
+ * build's synthetic one), with room for the next ones. */
 #define AGENT_PROBES_MAX	8
 
 /* ---- transport (src/agent/xport.c) ---- */

@@ -3,7 +3,7 @@
  *
  * It replaces malloc and friends: before the loop runs they hand out
  * memory from a static arena (set-up may allocate); once agent_run calls
- * nomalloc_arm() any call prints where it came from and aborts.  Every
+ * testhook_loop_starts() any call prints where it came from and aborts.  Every
  * integration test runs this build, so a heap allocation anywhere in the
  * loop's paths fails them.  free() of arena memory does nothing.
  */
@@ -12,13 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "agent/probe.h"
+#include "agent/testhook.h"
 
 static int armed;
 static size_t used;
 static _Alignas(64) unsigned char arena[1 << 20];
 
-void nomalloc_arm(void)
+void testhook_loop_starts(void)
 {
 	armed = 1;
 }

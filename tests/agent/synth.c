@@ -17,8 +17,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include "agent/agent.h"
 #include "agent/probe.h"
+#include "agent/testhook.h"
 #include "lib/clock.h"
 #include "lib/log.h"
 #include "lib/sys.h"
@@ -35,6 +35,7 @@ static struct {
 	uint64_t delay_ms;
 	const char *mark;
 	int do_malloc;
+	uint32_t ready_ms;		/* --test-ready-timeout; 0: unset */
 	struct probe *p;
 	struct event ev;
 } S;
@@ -51,10 +52,19 @@ static int num(const char *s, uint64_t *out)
 	return errno || (*end && *end != ':') ? -1 : 0;
 }
 
-int synth_option(const char *name, const char *val)
+int testhook_option(const char *name, const char *val)
 {
 	const char *c;
+	uint64_t v;
 
+	if (strcmp(name, "test-ready-timeout") == 0) {
+		if (num(val, &v) == 0 && v > 0 && v <= UINT32_MAX) {
+			S.ready_ms = (uint32_t)v;
+			return 0;
+		}
+		log_warnx("--%s: bad value '%s'", name, val);
+		return -1;
+	}
 	S.on = 1;
 	if (strcmp(name, "test-events") == 0) {
 		c = strchr(val, ':');
@@ -83,12 +93,24 @@ int synth_option(const char *name, const char *val)
 	return -1;
 }
 
-int synth_enabled(void)
+/* Armed when any of its flags was given (it has no --probe word). */
+static int synth_wanted(const struct config *c, int mode)
 {
+	(void)c, (void)mode;
 	return S.on;
 }
 
-void synth_usage(FILE *f)
+uint32_t testhook_ready_timeout_ms(uint32_t ms)
+{
+	return S.ready_ms ? S.ready_ms : ms;
+}
+
+void testhook_sigmask(sigset_t *mask)
+{
+	sigaddset(mask, SIGUSR1);
+}
+
+void testhook_usage(FILE *f)
 {
 	fprintf(f,
 "test build only:\n"
@@ -98,7 +120,8 @@ void synth_usage(FILE *f)
 "  --test-arm-delay MS       take MS ms to arm\n"
 "  --test-mark PATH          write \"PID BURSTS\" to PATH once armed and\n"
 "                            after each burst\n"
-"  --test-malloc             call malloc inside the loop (must abort)\n");
+"  --test-malloc             call malloc inside the loop (must abort)\n"
+"  --test-ready-timeout MS   the parent waits MS ms for the report\n");
 }
 
 static void write_mark(void);
@@ -119,7 +142,7 @@ static void tick(void *ctx, uint64_t now)
 		S.left--;
 		event_init(&S.ev, PS_PROCESS_SPAWNED, (uint32_t)S.made, now);
 		event_set_text(&S.ev, EVK_GUEST_COMM, "synth", 5);
-		agent_emit(&S.ev);
+		probe_emit(S.p, &S.ev);
 	}
 	if (S.left > 0) {
 		S.p->timer.at = S.per_ms ? now + 1000000u : now;
@@ -130,7 +153,7 @@ static void tick(void *ctx, uint64_t now)
 		write_mark();
 }
 
-void synth_signal(int signo)
+void testhook_signal(int signo)
 {
 	if (signo != SIGUSR1 || !S.p || S.p->state == PROBE_OFF)
 		return;
@@ -193,4 +216,9 @@ static void synth_stop(struct probe *p)
 	S.left = 0;
 }
 
-const struct probe_ops synth_ops = { .arm = synth_arm, .stop = synth_stop };
+const struct probe_ops synth_ops = {
+	.name = "synth",
+	.wanted = synth_wanted,
+	.arm = synth_arm,
+	.stop = synth_stop,
+};

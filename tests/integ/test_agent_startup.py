@@ -4,7 +4,8 @@
 The parent exits 0 only once the child has armed its probes (the test
 build's synth probe arms slowly and leaves a mark when done); with
 on_failure=fail-cell a probe that cannot arm makes the parent exit 1 with
-the reason; with degrade it exits 0 and hello names the failure.  Probes
+the reason; with degrade it exits 0 and hello names the failure.  A child
+that does not report in time is killed and the parent exits 1.  Probes
 whose code is not in this build never claim to be armed.
 """
 import os
@@ -75,6 +76,16 @@ if m:
          "oom_score_adj -1000 (or the refusal logged: no CAP_SYS_RESOURCE)",
          (adj, err))
     t.ok(stop_daemon(pid), "SIGTERM stops the forked agent")
+
+# A child that never reports: the parent stops waiting, kills it, exit 1.
+mark4 = tmp("stuck.mark")
+rc, err = daemon("--test-arm-delay", "20000", "--test-ready-timeout", "300",
+                 "--test-mark", mark4)
+stuck = [int(w) for w in err.replace("(", " ").split() if w.isdigit()]
+t.ok(rc == 1 and "did not report within 300 ms: killed it" in err,
+     "readiness timeout: parent exits 1 with the reason", (rc, err))
+t.ok(stuck and not pid_alive(stuck[0]) and read_mark(mark4) is None,
+     "readiness timeout: the stuck agent is gone, it never armed", err)
 
 # fail-cell: the probe cannot arm -> the parent says why, exit 1.
 mark2 = tmp("failed.mark")

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "agent/config.h"
+#include "agent/probe.h"
 #include "wire/frame.h"
 
 static struct config C;
@@ -28,6 +29,15 @@ static int cmdline(const char *s)
 	return config_cmdline(&C, s, strlen(s), err, sizeof(err));
 }
 
+/* The registry index of a probe --probe can name. */
+static int probe_index(const char *name)
+{
+	int i = probe_find(name, strlen(name));
+
+	assert_true(i >= 0);
+	return i;
+}
+
 static void defaults(void **state)
 {
 	(void)state;
@@ -39,9 +49,10 @@ static void defaults(void **state)
 	assert_int_equal(C.addr.port, 9001);
 	assert_int_equal(C.ring_bytes, 1 << 20);
 	assert_int_equal(C.heartbeat_ms, 1000);
-	assert_true(C.probe_on[CFG_PROCESS] && C.probe_on[CFG_FS] &&
-		    C.probe_on[CFG_NET]);
-	assert_false(C.probe_on[CFG_CAPABILITY]);
+	assert_true(C.probe_mode[probe_index("process")] &&
+		    C.probe_mode[probe_index("fs")] &&
+		    C.probe_mode[probe_index("net")]);
+	assert_false(C.probe_mode[probe_index("capability")]);
 	assert_int_equal(C.nwatch, 0);
 }
 
@@ -73,9 +84,13 @@ static void each_setting(void **state)
 	assert_int_equal(set("heartbeat-ms", "10"), 0);
 	assert_int_equal(C.heartbeat_ms, 10);
 	assert_int_equal(set("probe", "capability=on"), 0);
-	assert_true(C.probe_on[CFG_CAPABILITY]);
+	assert_true(C.probe_mode[probe_index("capability")]);
 	assert_int_equal(set("probe", "net=off"), 0);
-	assert_false(C.probe_on[CFG_NET]);
+	assert_false(C.probe_mode[probe_index("net")]);
+	assert_int_equal(set("probe", "net=proc"), 0);
+	assert_int_equal(C.probe_mode[probe_index("net")], 3);
+	assert_int_equal(set("probe", "process=poll"), 0);
+	assert_int_equal(C.probe_mode[probe_index("process")], 2);
 	assert_int_equal(set("watch", "/etc"), 0);
 	assert_int_equal(set("watch", "/var/log/app"), 0);
 	assert_int_equal(C.nwatch, 2);
@@ -117,6 +132,19 @@ static void bad_values(void **state)
 	}
 	assert_int_equal(set("bogus", "1"), -1);
 	assert_non_null(strstr(err, "unknown setting 'bogus'"));
+}
+
+/* The probe names and mode words in the messages come from the registry. */
+static void probe_messages(void **state)
+{
+	(void)state;
+	config_defaults(&C);
+	assert_int_equal(set("probe", "disk=on"), -1);
+	assert_string_equal(err, "no probe 'disk' (process, fs, net, capability)");
+	assert_int_equal(set("probe", "net=maybe"), -1);
+	assert_string_equal(err, "'maybe' is not a mode of net (off, on, diag, proc)");
+	assert_int_equal(set("probe", "fs=poll"), -1);
+	assert_string_equal(err, "'poll' is not a mode of fs (off, on)");
 }
 
 static void unix_path_limits(void **state)
@@ -170,7 +198,7 @@ static void whole_cmdline(void **state)
 	assert_int_equal(C.ring_bytes, 256 << 10);
 	assert_int_equal(C.nwatch, 2);
 	assert_string_equal(C.watch[1], "/srv/my dir");
-	assert_false(C.probe_on[CFG_NET]);
+	assert_false(C.probe_mode[probe_index("net")]);
 	assert_int_equal(C.addr.kind, XPORT_UNIX);
 	assert_string_equal(C.addr.path, "/tmp/t.sock");
 	/* nothing of ours: nothing changes */
@@ -221,6 +249,7 @@ int main(void)
 		cmocka_unit_test(defaults),
 		cmocka_unit_test(each_setting),
 		cmocka_unit_test(bad_values),
+		cmocka_unit_test(probe_messages),
 		cmocka_unit_test(unix_path_limits),
 		cmocka_unit_test(watch_limits),
 		cmocka_unit_test(whole_cmdline),
