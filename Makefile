@@ -46,7 +46,7 @@ SODIUM	:= $(shell pkg-config --libs libsodium 2>/dev/null || echo -lsodium)
 
 WIRE_SRC  := $(wildcard src/wire/*.c)
 LIB_SRC   := $(wildcard src/lib/*.c)
-AGENT_SRC := $(filter-out src/agent/main.c,$(wildcard src/agent/*.c))
+AGENT_SRC := $(filter-out src/agent/main.c,$(wildcard src/agent/*.c src/agent/*/*.c))
 HOST_SRC  := $(filter-out src/host/main.c,$(wildcard src/host/*.c))
 CORE_SRC  := $(WIRE_SRC) $(LIB_SRC) $(AGENT_SRC) $(HOST_SRC)
 # ar keeps one member per file name: two modules named alike would

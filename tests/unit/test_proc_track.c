@@ -16,7 +16,7 @@
 #include <unistd.h>
 #include <sys/wait.h>
 #include <cmocka.h>
-#include "agent/proc_track.h"
+#include "agent/proc/proc_track.h"
 #include "lib/caps.h"
 #include "wire/argv.h"
 

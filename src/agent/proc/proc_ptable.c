@@ -3,7 +3,7 @@
  * (no tombstones, so lookups stay short however long the agent runs).
  */
 #include <string.h>
-#include "ptable.h"
+#include "proc_ptable.h"
 
 static size_t home(const struct ptable *t, uint32_t pid)
 {

@@ -22,10 +22,10 @@
 #include <linux/cn_proc.h>
 #include <linux/connector.h>
 #include <linux/netlink.h>
-#include "agent.h"
+#include "agent/agent.h"
 #include "lib/clock.h"
 #include "lib/log.h"
-#include "probe.h"
+#include "agent/probe.h"
 #include "proc_track.h"
 #include "wire/frame.h"
 

@@ -9,8 +9,8 @@
  */
 #pragma once
 #include <stdint.h>
-#include "cnproc.h"
-#include "ptable.h"
+#include "proc_cnproc.h"
+#include "proc_ptable.h"
 #include "wire/event.h"
 
 typedef void proc_emit_fn(void *ctx, struct event *ev);

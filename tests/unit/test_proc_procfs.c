@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
-#include "agent/procfs.h"
+#include "agent/proc/proc_procfs.h"
 
 static void stat_with_odd_comm(void **state)
 {

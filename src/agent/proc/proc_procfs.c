@@ -14,7 +14,7 @@
 #include <sys/syscall.h>
 #include "lib/scan.h"
 #include "lib/sys.h"
-#include "procfs.h"
+#include "proc_procfs.h"
 
 /* The decimal at s[*i] (at most max), advancing *i past it; -1 if none. */
 static int parse_dec(const char *s, size_t n, size_t *i, uint64_t max,

@@ -14,7 +14,7 @@
 #include "lib/caps.h"
 #include "lib/clock.h"
 #include "lib/sys.h"
-#include "procfs.h"
+#include "proc_procfs.h"
 #include "proc_track.h"
 #include "wire/argv.h"
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "agent/ptable.h"
+#include "agent/proc/proc_ptable.h"
 
 #define CAP 256
 #define PIDS 2000

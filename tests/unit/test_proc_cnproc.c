@@ -12,7 +12,7 @@
 #include <linux/cn_proc.h>
 #include <linux/connector.h>
 #include <linux/netlink.h>
-#include "agent/cnproc.h"
+#include "agent/proc/proc_cnproc.h"
 
 static struct cnproc_rec got[8];
 static int ngot;

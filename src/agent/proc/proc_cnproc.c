@@ -12,7 +12,7 @@
 #include <linux/cn_proc.h>
 #include <linux/connector.h>
 #include <linux/netlink.h>
-#include "cnproc.h"
+#include "proc_cnproc.h"
 #include "lib/bytes.h"
 
 /* offsetof(struct proc_event, event_data): what, cpu, timestamp_ns. */
