@@ -1,7 +1,7 @@
 /*
- * test_cnproc.c: proc connector datagram parser and request builder
- * (src/agent/cnproc.c), on hand-built datagrams: several messages in one,
- * cut ones, foreign ones, and events the agent ignores.
+ * test_proc_cnproc.c: proc connector datagram parser and request builder
+ * (src/agent/proc/proc_cnproc.c), on hand-built datagrams: several
+ * messages in one, cut ones, foreign ones, and events the agent ignores.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -153,5 +153,5 @@ int main(void)
 		cmocka_unit_test(bad_and_ignored),
 		cmocka_unit_test(request_forms),
 	};
-	return cmocka_run_group_tests_name("cnproc", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("proc_cnproc", tests, NULL, NULL);
 }

@@ -1,6 +1,6 @@
 /*
- * test_procfs.c: /proc parsers (src/agent/procfs.c) on fixed texts, and
- * the readers against this process's own /proc entries.
+ * test_proc_procfs.c: /proc parsers (src/agent/proc/proc_procfs.c) on
+ * fixed texts, and the readers against this process's own /proc entries.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -82,5 +82,5 @@ int main(void)
 		cmocka_unit_test(argc_counting),
 		cmocka_unit_test(readers_on_self),
 	};
-	return cmocka_run_group_tests_name("procfs", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("proc_procfs", tests, NULL, NULL);
 }

@@ -1,6 +1,6 @@
 /*
- * test_ptable.c: the fixed pid table (src/agent/ptable.c) against a plain
- * array model under random puts, deletes and sweeps.
+ * test_proc_ptable.c: the fixed pid table (src/agent/proc/proc_ptable.c)
+ * against a plain array model under random puts, deletes and sweeps.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -95,5 +95,5 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(random_model),
 	};
-	return cmocka_run_group_tests_name("ptable", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("proc_ptable", tests, NULL, NULL);
 }

@@ -1,7 +1,8 @@
 /*
- * test_proc_track.c: process bookkeeping (src/agent/proc_track.c) with
- * real child processes: /proc enrichment at exec, events for processes
- * already gone, exit status decoding, and the /proc rescan diff.
+ * test_proc_track.c: process bookkeeping (src/agent/proc/proc_track.c)
+ * with real child processes: /proc enrichment at exec, events for
+ * processes already gone, exit status decoding, and the /proc rescan
+ * diff.
  * Connector records are built here; the real socket is tested with the
  * agent in tests/integ.
  */
@@ -26,20 +27,22 @@ static struct event got[64];
 static int ngot, nall;
 static uint32_t want;		/* keep only this pid's events; 0: all */
 
-static void collect(void *ctx, struct event *ev)
+static int collect(struct event *ev)
 {
-	(void)ctx;
 	nall++;
 	if (ngot < 64 && (!want || ev->pid == want))
 		got[ngot++] = *ev;
+	return 0;
 }
+
+static struct probe P = { .emit = collect };
 
 static int setup(void **state)
 {
 	int procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	(void)state;
-	proc_track_init(&pt, slots, PROC_TABLE_CAP, procfd, 0, collect, NULL);
+	proc_track_init(&pt, slots, PROC_TABLE_CAP, procfd, 0, &P);
 	ngot = nall = 0;
 	want = 0;
 	return procfd < 0;

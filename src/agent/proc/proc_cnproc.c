@@ -1,5 +1,5 @@
 /*
- * cnproc.c: the proc connector datagram parser and request builder.
+ * proc_cnproc.c: the proc connector datagram parser and request builder.
  *
  * Every read goes through memcpy from a bounds-checked offset, so any
  * bytes (a fuzzer's or a hostile kernel's) are safe to feed.  The kernel
@@ -12,8 +12,8 @@
 #include <linux/cn_proc.h>
 #include <linux/connector.h>
 #include <linux/netlink.h>
-#include "proc_cnproc.h"
 #include "lib/bytes.h"
+#include "proc_cnproc.h"
 
 /* offsetof(struct proc_event, event_data): what, cpu, timestamp_ns. */
 #define EV_HDR 16u

@@ -1,7 +1,8 @@
 /*
- * cnproc.h: pure parser for proc connector datagrams (NETLINK_CONNECTOR,
- * CN_IDX_PROC).  One datagram may hold several netlink messages; each is
- * length-checked before it is read.  The socket itself lives in probe_proc.
+ * proc_cnproc.h: pure parser of the proc connector's datagrams
+ * (NETLINK_CONNECTOR, CN_IDX_PROC; the kernel's cn_proc), and its
+ * requests.  One datagram may hold several netlink messages; each is
+ * length-checked before it is read.  The socket is proc_connector.c's.
  */
 #pragma once
 #include <stddef.h>

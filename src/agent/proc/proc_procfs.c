@@ -1,5 +1,5 @@
 /*
- * procfs.c: parsers and readers for /proc/PID/{stat,status,cmdline} and
+ * proc_procfs.c: parsers and readers for /proc/PID/{stat,status,cmdline} and
  * the /proc directory walk.
  *
  * The parsers take exactly the bytes a read returned (no NUL needed) and

@@ -1,6 +1,6 @@
 /*
- * procfs.h: what the process probe reads from /proc, as pure parsers over
- * file bytes plus thin readers that fill fixed buffers.
+ * proc_procfs.h: what the process probe reads from /proc, as pure
+ * parsers over file bytes plus thin readers that fill fixed buffers.
  *
  * Nothing here allocates: no opendir/readdir (they malloc); directories
  * are walked with getdents64 into a caller's buffer.

@@ -1,5 +1,5 @@
 /*
- * ptable.c: fixed open-addressing pid table with backward-shift deletion
+ * proc_ptable.c: fixed open-addressing pid table with backward-shift deletion
  * (no tombstones, so lookups stay short however long the agent runs).
  */
 #include <string.h>

@@ -1,7 +1,7 @@
 /*
- * ptable.h: the process probe's fixed table of live processes, keyed by
- * pid: what it knew at fork/exec (ppid, start time, comm), so an exit can
- * be reported with them after /proc/PID is gone.
+ * proc_ptable.h: the process probe's fixed table of live processes,
+ * keyed by pid: what it knew at fork/exec (ppid, start time, comm), so an
+ * exit can be reported with them after /proc/PID is gone.
  *
  * Open addressing with linear probing over caller storage; never grows.
  */

@@ -21,16 +21,14 @@
 static struct event ev;		/* one event in flight at a time */
 
 void proc_track_init(struct proc_track *pt, struct ptable_ent *slots,
-		     size_t cap, int procfd, int strict, proc_emit_fn *emit,
-		     void *ctx)
+		     size_t cap, int procfd, int strict, struct probe *p)
 {
 	ptable_init(&pt->t, slots, cap);
 	pt->procfd = procfd;
 	pt->strict = strict;
 	pt->gen = 0;
 	pt->untracked = 0;
-	pt->emit = emit;
-	pt->ctx = ctx;
+	pt->p = p;
 }
 
 /* Current comm of pid from /proc into ev; 0 when /proc still had it. */
@@ -90,7 +88,7 @@ static void on_fork(struct proc_track *pt, const struct cnproc_rec *r)
 	} else {
 		pt->untracked++;
 	}
-	pt->emit(pt->ctx, &ev);
+	probe_emit(pt->p, &ev);
 }
 
 /* Read cmdline through fd: the first PROC_ARGV_RAW bytes are escaped into
@@ -179,7 +177,7 @@ static void on_exec(struct proc_track *pt, const struct cnproc_rec *r)
 			from_entry(e);
 		keep_comm(e);
 	}
-	pt->emit(pt->ctx, &ev);
+	probe_emit(pt->p, &ev);
 }
 
 static void on_exit(struct proc_track *pt, const struct cnproc_rec *r)
@@ -201,7 +199,7 @@ static void on_exit(struct proc_track *pt, const struct cnproc_rec *r)
 	else
 		event_set_uint(&ev, EVK_EXIT_CODE, (uint64_t)WEXITSTATUS(st));
 	ptable_del(&pt->t, r->pid);
-	pt->emit(pt->ctx, &ev);
+	probe_emit(pt->p, &ev);
 }
 
 void proc_track_rec(struct proc_track *pt, const struct cnproc_rec *r)
@@ -246,7 +244,7 @@ static void scan_pid(void *vctx, uint32_t pid)
 	event_init(&ev, PS_PROCESS_SPAWNED, pid, c->now);
 	from_entry(e);
 	event_set_uint(&ev, EVK_SYNTHETIC, 1);
-	pt->emit(pt->ctx, &ev);
+	probe_emit(pt->p, &ev);
 }
 
 /* A table entry the rescan did not see: a synthetic exited event. */
@@ -257,7 +255,7 @@ static void gone(void *vctx, const struct ptable_ent *e)
 	event_init(&ev, PS_PROCESS_EXITED, e->pid, c->now);
 	from_entry(e);
 	event_set_uint(&ev, EVK_SYNTHETIC, 1);
-	c->pt->emit(c->pt->ctx, &ev);
+	probe_emit(c->pt->p, &ev);
 }
 
 long proc_track_rescan(struct proc_track *pt)
