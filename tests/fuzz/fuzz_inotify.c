@@ -4,7 +4,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "agent/inotify_rec.h"
+#include "agent/fs/fs_inotify.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -16,7 +16,7 @@
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <cmocka.h>
-#include "agent/fs_track.h"
+#include "agent/fs/fs_track.h"
 
 #define MASK (IN_MODIFY | IN_CREATE | IN_DELETE | IN_ATTRIB)
 

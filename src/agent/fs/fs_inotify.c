@@ -4,7 +4,7 @@
  */
 #include <string.h>
 #include <sys/inotify.h>
-#include "inotify_rec.h"
+#include "fs_inotify.h"
 
 long inotify_parse(const void *buf, size_t len,
 		   void (*fn)(void *ctx, const struct inotify_rec *r),

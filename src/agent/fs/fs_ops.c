@@ -10,10 +10,10 @@
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/inotify.h>
-#include "agent.h"
+#include "agent/agent.h"
 #include "fs_track.h"
 #include "lib/log.h"
-#include "probe.h"
+#include "agent/probe.h"
 
 static struct {
 	struct probe *p;

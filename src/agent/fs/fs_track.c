@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <sys/inotify.h>
 #include "fs_track.h"
-#include "inotify_rec.h"
+#include "fs_inotify.h"
 #include "lib/clock.h"
 #include "lib/sys.h"
 

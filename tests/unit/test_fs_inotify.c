@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <cmocka.h>
-#include "agent/inotify_rec.h"
+#include "agent/fs/fs_inotify.h"
 
 static struct inotify_rec got[4];
 static char names[4][32];
