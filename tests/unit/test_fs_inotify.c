@@ -1,5 +1,5 @@
 /*
- * test_inotify_rec.c: inotify record parser (src/agent/inotify_rec.c).
+ * test_fs_inotify.c: inotify record parser (src/agent/fs/fs_inotify.c).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -74,5 +74,5 @@ int main(void)
 		cmocka_unit_test(records),
 		cmocka_unit_test(truncated),
 	};
-	return cmocka_run_group_tests_name("inotify_rec", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("fs_inotify", tests, NULL, NULL);
 }

@@ -1,6 +1,6 @@
 /*
- * test_fs_track.c: the file probe's core (src/agent/fs_track.c) on a real
- * inotify fd: two watched directories, create/modify/chmod/delete with
+ * test_fs_track.c: the file probe's core (src/agent/fs/fs_track.c) on a
+ * real inotify fd: two watched directories, create/modify/chmod/delete with
  * their names, a real queue overflow, and paths that cannot be watched.
  */
 #include <stdarg.h>
@@ -25,19 +25,21 @@ static char dir1[64], dir2[64];
 static struct { uint32_t mask; char path[64]; char name[32]; } got[64];
 static int ngot, nall;
 
-static void collect(void *ctx, struct event *ev)
+static int collect(struct event *ev)
 {
-	(void)ctx;
 	nall++;
 	if (ngot >= 64)
-		return;
+		return 0;
 	got[ngot].mask = (uint32_t)ev->mask;
 	memcpy(got[ngot].path, ev->path.s, ev->path.len);
 	got[ngot].path[ev->path.len] = 0;
 	memcpy(got[ngot].name, ev->name.s, ev->name.len);
 	got[ngot].name[ev->name.len] = 0;
 	ngot++;
+	return 0;
 }
+
+static struct probe P = { .emit = collect };
 
 /* Read everything queued and feed it in. */
 static void drain(void)
@@ -56,8 +58,8 @@ static int setup(void **state)
 	strcpy(dir2, "/tmp/ct-fs2-XXXXXX");
 	if (!mkdtemp(dir1) || !mkdtemp(dir2))
 		return -1;
-	fs_track_init(&ft, inotify_init1(IN_NONBLOCK | IN_CLOEXEC), MASK,
-		      collect, NULL);
+	memset(P.dropped, 0, sizeof(P.dropped));
+	fs_track_init(&ft, inotify_init1(IN_NONBLOCK | IN_CLOEXEC), MASK, &P);
 	ngot = nall = 0;
 	return ft.fd < 0 || fs_track_add(&ft, dir1) || fs_track_add(&ft, dir2);
 }
@@ -106,7 +108,7 @@ static void four_kinds_two_dirs(void **state)
 	assert_true(seen(dir2, "b.bin", IN_CREATE));
 	assert_true(seen(dir2, "b.bin", IN_DELETE));
 	assert_false(seen(dir2, "a.txt", IN_CREATE));
-	assert_int_equal(ft.overflows, 0);
+	assert_int_equal(P.dropped[LOSS_INOTIFY_OVERFLOW], 0);
 }
 
 static void overflow_counted(void **state)
@@ -128,7 +130,7 @@ static void overflow_counted(void **state)
 		assert_int_equal(unlink(p), 0);
 	}
 	drain();
-	assert_int_equal(ft.overflows, 1);
+	assert_int_equal(P.dropped[LOSS_INOTIFY_OVERFLOW], 1);
 	assert_true(nall >= max - 1);	/* what the kernel kept came through */
 }
 

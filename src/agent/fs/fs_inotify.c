@@ -1,5 +1,5 @@
 /*
- * inotify_rec.c: walk struct inotify_event records.  The kernel pads
+ * fs_inotify.c: walk struct inotify_event records.  The kernel pads
  * `name` with NULs up to `len`; the real name ends at the first NUL.
  */
 #include <string.h>

@@ -1,6 +1,7 @@
 /*
- * inotify_rec.h: pure parser for the records read(2) returns from an
- * inotify fd.  The fd, watch table and events live in probe_fs.
+ * fs_inotify.h: pure parser for the records read(2) returns from an
+ * inotify fd.  The fd is fs_ops.c's, the watch table and events
+ * fs_track.c's.
  */
 #pragma once
 #include <stddef.h>

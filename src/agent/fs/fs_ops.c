@@ -1,8 +1,9 @@
 /*
- * probe_fs.c: the file probe: one inotify fd watching every --watch path
- * with the configured mask.  A path that cannot be watched fails the
- * probe (on_failure decides what that means for the cell); IN_Q_OVERFLOW
- * is counted as inotify_overflow.  Records become events in fs_track.c.
+ * fs_ops.c: the file probe in the agent: the one inotify fd it owns,
+ * watching every --watch path with the configured mask.  A path that
+ * cannot be watched fails the probe (on_failure decides what that means
+ * for the cell).  Records become events, and IN_Q_OVERFLOW the
+ * inotify_overflow loss, in fs_track.c.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,7 +11,6 @@
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/inotify.h>
-#include "agent/agent.h"
 #include "fs_track.h"
 #include "lib/log.h"
 #include "agent/probe.h"
@@ -20,14 +20,7 @@ static struct {
 	struct loop *l;
 	struct fs_track ft;
 	struct loop_fd fd;
-	uint64_t overflows_seen;
 } F;	/* no initializer: the watch table stays in .bss */
-
-static void emit(void *ctx, struct event *ev)
-{
-	(void)ctx;
-	agent_emit(ev);
-}
 
 /* Drain the inotify fd in bounded batches. */
 static void on_readable(void *ctx, uint32_t events)
@@ -46,10 +39,6 @@ static void on_readable(void *ctx, uint32_t events)
 		}
 		fs_track_feed(&F.ft, buf, (size_t)n);
 	}
-	F.p->dropped[LOSS_INOTIFY_OVERFLOW] += F.ft.overflows - F.overflows_seen;
-	if (F.ft.overflows != F.overflows_seen)
-		LOG_RL(log_warnx, "fs: inotify queue overflowed: events lost");
-	F.overflows_seen = F.ft.overflows;
 }
 
 static int fs_arm(struct probe *p, const struct config *c, struct loop *l)
@@ -63,7 +52,7 @@ static int fs_arm(struct probe *p, const struct config *c, struct loop *l)
 	if (fd < 0)
 		return snprintf(p->why, sizeof(p->why), "inotify: %s",
 				strerror(errno)), -1;
-	fs_track_init(&F.ft, fd, c->watch_mask, emit, NULL);
+	fs_track_init(&F.ft, fd, c->watch_mask, p);
 	for (i = 0; i < c->nwatch; i++)
 		if (fs_track_add(&F.ft, c->watch[i]) < 0) {
 			snprintf(p->why, sizeof(p->why), "%.60s: %s",

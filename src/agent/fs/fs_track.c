@@ -12,12 +12,13 @@
 #include "fs_track.h"
 #include "fs_inotify.h"
 #include "lib/clock.h"
+#include "lib/log.h"
 #include "lib/sys.h"
 
 static struct event ev;
 
 void fs_track_init(struct fs_track *ft, int fd, uint32_t mask,
-		   fs_emit_fn *emit, void *ctx)
+		   struct probe *p)
 {
 	char buf[32];
 	ssize_t n = sys_read_file("/proc/self/comm", buf, sizeof(buf));
@@ -30,8 +31,7 @@ void fs_track_init(struct fs_track *ft, int fd, uint32_t mask,
 		n--;
 	if (n > 0)
 		memcpy(ft->self_comm, buf, (size_t)n < 16 ? (size_t)n : 16);
-	ft->emit = emit;
-	ft->ctx = ctx;
+	ft->p = p;
 }
 
 int fs_track_add(struct fs_track *ft, const char *path)
@@ -57,14 +57,14 @@ int fs_track_add(struct fs_track *ft, const char *path)
 	return 0;
 }
 
+/* The watch a record names, or NULL. */
 static struct fs_watch *by_wd(struct fs_track *ft, int wd)
 {
-	int i;
+	struct fs_watch *w;
 
-	for (i = 0; i < ft->nwatch; i++)
-		if (ft->w[i].wd == wd)
-			return &ft->w[i];
-	return NULL;
+	for (w = ft->w; w < ft->w + ft->nwatch && w->wd != wd; w++)
+		;
+	return w < ft->w + ft->nwatch ? w : NULL;
 }
 
 /* One record: count overflows, retire removed watches, emit the rest. */
@@ -74,7 +74,8 @@ static void on_rec(void *vft, const struct inotify_rec *r)
 	struct fs_watch *w;
 
 	if (r->mask & IN_Q_OVERFLOW) {
-		ft->overflows++;
+		ft->p->dropped[LOSS_INOTIFY_OVERFLOW]++;
+		LOG_RL(log_warnx, "fs: inotify queue overflowed: events lost");
 		return;
 	}
 	w = by_wd(ft, r->wd);
@@ -91,7 +92,7 @@ static void on_rec(void *vft, const struct inotify_rec *r)
 	event_set_uint(&ev, EVK_MASK, r->mask);
 	if (r->mask & IN_IGNORED)
 		w->wd = -1;		/* the kernel dropped the watch */
-	ft->emit(ft->ctx, &ev);
+	probe_emit(ft->p, &ev);
 }
 
 void fs_track_feed(struct fs_track *ft, const void *buf, size_t len)

@@ -1,17 +1,17 @@
 /*
  * fs_track.h: the file probe's watch table and its events.  Each inotify
  * record on a declared path becomes one fs.inotify_fired event carrying
- * the watched path, the entry name and the mask; IN_Q_OVERFLOW is counted.
+ * the watched path, the entry name and the mask; IN_Q_OVERFLOW is counted
+ * as the probe's inotify_overflow loss.
  *
- * The inotify fd is the caller's (probe_fs); this file adds watches and
+ * The inotify fd is the caller's (fs_ops.c); this file adds watches and
  * turns the bytes read from the fd into events.
  */
 #pragma once
 #include <stdint.h>
+#include "agent/probe.h"
 #include "lib/caps.h"
 #include "wire/event.h"
-
-typedef void fs_emit_fn(void *ctx, struct event *ev);
 
 struct fs_watch {
 	int wd;			/* -1: not (or no longer) watched */
@@ -26,14 +26,12 @@ struct fs_track {
 	char self_comm[16];
 	int nwatch;
 	struct fs_watch w[FS_WATCH_MAX];
-	uint64_t overflows;	/* IN_Q_OVERFLOW records: the kernel dropped */
 	uint64_t unknown_wd;	/* records for a wd we do not hold */
-	fs_emit_fn *emit;
-	void *ctx;
+	struct probe *p;	/* where events and losses go */
 };
 
 void fs_track_init(struct fs_track *ft, int fd, uint32_t mask,
-		   fs_emit_fn *emit, void *ctx);
+		   struct probe *p);
 /* Watch path; 0, or -1 with errno (ENAMETOOLONG, ENOSPC when the table is
  * full, or what inotify_add_watch said). */
 int fs_track_add(struct fs_track *ft, const char *path);
