@@ -27,8 +27,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include "agent/cgroup2.h"
-#include "agent/probe_net.h"
+#include "agent/net/net_cgroup2.h"
+#include "agent/net/net_ops.h"
 #include "lib/clock.h"
 #include "lib/log.h"
 

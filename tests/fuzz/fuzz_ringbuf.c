@@ -11,8 +11,8 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "agent/netrec.h"
-#include "agent/ringbuf.h"
+#include "agent/net/net_bpfrec.h"
+#include "agent/net/net_ringbuf.h"
 #include "wire/frame.h"
 
 static const uint8_t *lo, *hi;

@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include "agent/nettrack.h"
-#include "agent/procnet.h"
-#include "agent/sockdiag.h"
+#include "agent/net/net_track.h"
+#include "agent/net/net_procnet.h"
+#include "agent/net/net_sockdiag.h"
 #include "wire/frame.h"
 
 static struct nettrack track;

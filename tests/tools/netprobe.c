@@ -20,7 +20,7 @@
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
-#include "agent/probe_net.h"
+#include "agent/net/net_ops.h"
 #include "lib/clock.h"
 #include "lib/log.h"
 #include "evprint.h"

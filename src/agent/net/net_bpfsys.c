@@ -10,7 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "lib/caps.h"
-#include "bpfsys.h"
+#include "net_bpfsys.h"
 #include "lib/nitems.h"
 
 static char verifier_log[NET_BPF_LOG];

@@ -21,10 +21,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <cmocka.h>
-#include "agent/bpfsys.h"
-#include "agent/cgroup2.h"
-#include "agent/netprog.h"
-#include "agent/netrec.h"
+#include "agent/net/net_bpfsys.h"
+#include "agent/net/net_cgroup2.h"
+#include "agent/net/net_bpfprog.h"
+#include "agent/net/net_bpfrec.h"
 #include "lib/caps.h"
 
 static struct bpf_insn insns[NETPROG_MAX_INSNS];

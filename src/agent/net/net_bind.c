@@ -7,10 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include "agent.h"
+#include "agent/agent.h"
 #include "lib/log.h"
-#include "probe.h"
-#include "probe_net.h"
+#include "agent/probe.h"
+#include "net_ops.h"
 
 #define NET_FDS_MAX 8
 

@@ -19,7 +19,7 @@
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
-#include "netmech.h"
+#include "net_backend.h"
 
 enum probe_net_mode {
 	PROBE_NET_AUTO,		/* bpf, else diag, else proc */

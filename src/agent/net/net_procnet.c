@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include "lib/scan.h"
-#include "procnet.h"
+#include "net_procnet.h"
 
 /* The next whitespace-separated token of s[*i..n). */
 static int token(const char *s, size_t n, size_t *i, const char **t,

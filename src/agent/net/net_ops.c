@@ -8,8 +8,8 @@
 #include <string.h>
 #include "lib/log.h"
 #include "lib/sys.h"
-#include "probe_net.h"
-#include "nettrack.h"
+#include "net_ops.h"
+#include "net_track.h"
 
 void probe_net_out_emit(struct net_out *o)
 {

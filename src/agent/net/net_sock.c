@@ -8,8 +8,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include "wire/event.h"
-#include "netaddr.h"
-#include "netsock.h"
+#include "net_addr.h"
+#include "net_sock.h"
 
 /* One text key from a C string. */
 static void set_str(struct event *ev, int key, const char *s)

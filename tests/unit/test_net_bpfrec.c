@@ -13,8 +13,8 @@
 #include <sys/socket.h>
 #include <cmocka.h>
 #include <linux/bpf.h>
-#include "agent/netaddr.h"
-#include "agent/netrec.h"
+#include "agent/net/net_addr.h"
+#include "agent/net/net_bpfrec.h"
 #include "wire/frame.h"
 
 static uint8_t rec[NETREC_SIZE];

@@ -10,7 +10,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <cmocka.h>
-#include "agent/nettrack.h"
+#include "agent/net/net_track.h"
 
 static struct nettrack t;
 

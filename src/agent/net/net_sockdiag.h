@@ -6,7 +6,7 @@
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
-#include "netsock.h"
+#include "net_sock.h"
 
 enum sockdiag_kind {
 	SOCKDIAG_END = 0,	/* no more messages in the datagram */

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <linux/bpf.h>
-#include "agent/ringbuf.h"
+#include "agent/net/net_ringbuf.h"
 
 #define SIZE 256
 static uint8_t data[2 * SIZE];	/* the kernel maps the data twice */

@@ -13,11 +13,11 @@
 #include <string.h>
 #include <unistd.h>
 #include "lib/log.h"
-#include "cgroup2.h"
-#include "bpfsys.h"
-#include "netmech.h"
-#include "netprog.h"
-#include "netrec.h"
+#include "net_cgroup2.h"
+#include "net_bpfsys.h"
+#include "net_backend.h"
+#include "net_bpfprog.h"
+#include "net_bpfrec.h"
 
 /* Every fd -1, so that close knows what was opened. */
 static void fds_reset(struct net_bpf *b)

@@ -15,9 +15,9 @@
 #include <unistd.h>
 #include "lib/clock.h"
 #include "lib/log.h"
-#include "netmech.h"
-#include "netsock.h"
-#include "procnet.h"
+#include "net_backend.h"
+#include "net_sock.h"
+#include "net_procnet.h"
 
 static const struct { const char *path; int family, proto; } files[4] = {
 	{ "/proc/net/tcp", AF_INET, IPPROTO_TCP },

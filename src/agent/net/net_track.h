@@ -16,7 +16,7 @@
 #pragma once
 #include <stdint.h>
 #include "lib/caps.h"
-#include "netsock.h"
+#include "net_sock.h"
 
 struct nettrack_ent {
 	uint64_t key;		/* 0: empty */

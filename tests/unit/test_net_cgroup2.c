@@ -16,7 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
-#include "agent/cgroup2.h"
+#include "agent/net/net_cgroup2.h"
 #include "lib/caps.h"
 #include "lib/sys.h"
 

@@ -13,7 +13,7 @@
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
-#include "sockdiag.h"
+#include "net_sockdiag.h"
 
 #define ALIGN4(x) (((x) + 3u) & ~(size_t)3u)
 

@@ -10,8 +10,8 @@
 #include <linux/bpf.h>
 #include "lib/bytes.h"
 #include "wire/event.h"
-#include "netaddr.h"
-#include "netrec.h"
+#include "net_addr.h"
+#include "net_bpfrec.h"
 
 /* The family of a hook: connect6/sendmsg6 read user_ip6 (v4-mapped
  * addresses included), connect4/sendmsg4 user_ip4. */

@@ -7,8 +7,8 @@
 #include <stdint.h>
 #include "lib/caps.h"
 #include "wire/event.h"
-#include "nettrack.h"
-#include "ringbuf.h"
+#include "net_track.h"
+#include "net_ringbuf.h"
 
 /* Where mechanisms put events: one scratch event, stamped non-decreasing. */
 struct net_out {

@@ -9,8 +9,8 @@
  */
 #include <stddef.h>
 #include <string.h>
-#include "netrec.h"
-#include "netprog.h"
+#include "net_bpfrec.h"
+#include "net_bpfprog.h"
 
 #define REC	(-NETREC_SIZE)		/* record on the stack: fp-88 .. fp-1 */
 #define DROPKEY	(REC - 8)		/* u32 key 0 of the drop counter */

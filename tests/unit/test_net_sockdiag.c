@@ -16,9 +16,9 @@
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
-#include "agent/netsock.h"
-#include "agent/procnet.h"
-#include "agent/sockdiag.h"
+#include "agent/net/net_sock.h"
+#include "agent/net/net_procnet.h"
+#include "agent/net/net_sockdiag.h"
 #include "wire/frame.h"
 
 static uint8_t dg[1024];

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include "lib/nitems.h"
-#include "netaddr.h"
+#include "net_addr.h"
 
 int netaddr_fmt(char *out, size_t cap, int family, const uint8_t *addr,
 		uint16_t port)

@@ -4,7 +4,7 @@
  */
 #pragma once
 #include <stddef.h>
-#include "netsock.h"
+#include "net_sock.h"
 
 enum { PROCNET_SOCK = 0, PROCNET_HEADER = 1, PROCNET_BAD = -1 };
 

@@ -11,7 +11,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include <linux/bpf.h>
-#include "ringbuf.h"
+#include "net_ringbuf.h"
 
 unsigned ringbuf_walk(const uint8_t *data, size_t size,
 		      struct ringbuf_span *sp, unsigned max, ringbuf_fn *fn,

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include "lib/caps.h"
 #include "lib/sys.h"
-#include "cgroup2.h"
+#include "net_cgroup2.h"
 
 /* 1 for an octal digit. */
 static int is_oct(char c)

@@ -19,9 +19,9 @@
 #include <linux/sock_diag.h>
 #include "lib/clock.h"
 #include "lib/log.h"
-#include "netmech.h"
-#include "netsock.h"
-#include "sockdiag.h"
+#include "net_backend.h"
+#include "net_sock.h"
+#include "net_sockdiag.h"
 
 /* The four dumps of a round: family, protocol, TCP states wanted. */
 #define TCP_STATES ((1u << 1) | (1u << 2) | (1u << 4) | (1u << 5) | \

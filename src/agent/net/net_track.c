@@ -7,8 +7,8 @@
 #include <netinet/in.h>
 #include <string.h>
 #include "lib/scan.h"
-#include "netaddr.h"
-#include "nettrack.h"
+#include "net_addr.h"
+#include "net_track.h"
 
 #define MASK		(NET_TRACK_SEEN - 1)
 
