@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -31,27 +30,30 @@
 #include "agent/net/net_ops.h"
 #include "lib/clock.h"
 #include "lib/log.h"
+#include "lib/loop.h"
 
 #define ROUNDS	9
 #define CALLS	20000
 #define BATCH	1000
 #define BURST	1000
 
-static struct probe_net pn;
+static struct probe P = { .ops = &net_ops };	/* the net probe, alone */
+static struct loop L;				/* the agent's loop */
+static struct loop_timer until;			/* pump()'s end */
 static struct sockaddr_in target;	/* 127.0.0.1:closed */
 static unsigned seen;
 static char want_dst[32], want_dst0[32];
 
-static void on_event(void *ctx, const struct event *ev)
+static int on_event(struct event *ev)
 {
 	size_t n, m;
 	const char *d = event_text(ev, EVK_DST, &n);
 
-	(void)ctx;
 	m = strlen(want_dst);
 	if ((n == m && memcmp(d, want_dst, n) == 0) ||
 	    (n == strlen(want_dst0) && memcmp(d, want_dst0, n) == 0))
 		seen++;
+	return 0;
 }
 
 static void lo_up(void)
@@ -78,31 +80,31 @@ static void write_file(const char *path, const char *s)
 	close(fd);
 }
 
-/* Handle the probe's input and deadlines until `until`. */
-static void pump(uint64_t until)
+static void stop_loop(void *ctx, uint64_t now)
 {
-	struct epoll_event ee = { .events = EPOLLIN }, evs[4];
-	int fds[4], n, i, ms, ep = epoll_create1(EPOLL_CLOEXEC);
-	uint64_t now, d;
+	(void)ctx, (void)now;
+	loop_stop(&L);
+}
 
-	n = probe_net_fds(&pn, fds, 4);
-	for (i = 0; i < n; i++) {
-		ee.data.fd = fds[i];
-		epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ee);
-	}
-	while ((now = clock_mono_ns()) < until) {
-		d = probe_net_deadline(&pn);
-		if (d && d <= now) {
-			probe_net_tick(&pn, now);
-			continue;
-		}
-		d = d && d < until ? d : until;
-		ms = (int)((d - now) / 1000000u) + 1;
-		n = epoll_wait(ep, evs, 4, ms);
-		for (i = 0; i < n; i++)
-			probe_net_readable(&pn, evs[i].data.fd);
-	}
-	close(ep);
+/* Run the loop (the probe's input and deadlines) until `end`. */
+static void pump(uint64_t end)
+{
+	until.at = end;
+	if (loop_run(&L) < 0)
+		fatal("epoll_wait");
+}
+
+/* The loop, its pump deadline and the probe's timer. */
+static void loop_setup(void)
+{
+	sigset_t none;
+
+	sigemptyset(&none);
+	until = (struct loop_timer){ 0, stop_loop, NULL };
+	P.emit = on_event;
+	if (loop_init(&L, &none, NULL, NULL, NULL) < 0 ||
+	    loop_timer_add(&L, &until) < 0 || loop_timer_add(&L, &P.timer) < 0)
+		fatal("loop");
 }
 
 /* Time CALLS connects of type (TCP: refused; UDP: no packet at all), the
@@ -122,7 +124,7 @@ static double time_connects(int type, int hooked)
 		sum += clock_mono_ns() - t0;
 		close(fd);
 		if (hooked && i % BATCH == BATCH - 1)
-			pump(clock_mono_ns() + 1000000);
+			pump(clock_mono_ns() + NS_PER_MS);
 	}
 	return (double)sum / CALLS;
 }
@@ -138,7 +140,7 @@ static double time_sendto(int hooked)
 	t0 = clock_mono_ns() - t0;
 	close(fd);
 	if (hooked)
-		pump(clock_mono_ns() + 1000000);
+		pump(clock_mono_ns() + NS_PER_MS);
 	return (double)t0 / CALLS;
 }
 
@@ -151,12 +153,13 @@ static int cmp_double(const void *a, const void *b)
 
 static int open_mode(int mode, const char *cg)
 {
-	struct probe_net_cfg cfg = { mode, cg, 50ull * 1000000ull };
+	struct net_cfg nc = { mode, cg, 50 * NS_PER_MS };
 
 	seen = 0;
-	if (probe_net_open(&pn, &cfg, on_event, NULL) < 0) {
-		printf("  (%s refused: %s)\n", mode == PROBE_NET_BPF ? "bpf" :
-		       mode == PROBE_NET_DIAG ? "sock_diag" : "proc", pn.why);
+	P.why[0] = '\0';
+	if (net_arm(&P, &L, &nc) < 0) {
+		printf("  (%s refused: %s)\n", mode == NET_MODE_BPF ? "bpf" :
+		       mode == NET_MODE_DIAG ? "sock_diag" : "proc", P.why);
 		return -1;
 	}
 	return 0;
@@ -180,12 +183,12 @@ static void cost(const char *cg)
 		t0[r] = time_connects(SOCK_STREAM, 0);
 		u0[r] = time_connects(SOCK_DGRAM, 0);
 		s0[r] = time_sendto(0);
-		if (open_mode(PROBE_NET_BPF, cg) < 0)
+		if (open_mode(NET_MODE_BPF, cg) < 0)
 			return;
 		t1[r] = time_connects(SOCK_STREAM, 1);
 		u1[r] = time_connects(SOCK_DGRAM, 1);
 		s1[r] = time_sendto(1);
-		probe_net_close(&pn);
+		net_ops.stop(&P);
 	}
 	printf("cost per call, median of %d rounds x %d calls, interleaved:\n"
 	       "  %-34s %10s %10s   ratio\n", ROUNDS, CALLS, "",
@@ -204,7 +207,7 @@ static void capture(int mode, const char *cg, const char *name)
 
 	if (open_mode(mode, cg) < 0)
 		return;
-	pump(clock_mono_ns() + 120000000ull);	/* a first dump/poll round */
+	pump(clock_mono_ns() + 120 * NS_PER_MS);	/* a first dump/poll round */
 	t0 = clock_mono_ns();
 	pid = fork();
 	if (pid == 0) {
@@ -216,10 +219,10 @@ static void capture(int mode, const char *cg, const char *name)
 		_exit(0);
 	}
 	while (waitpid(pid, &st, WNOHANG) == 0)
-		pump(clock_mono_ns() + 1000000);
+		pump(clock_mono_ns() + NS_PER_MS);
 	t1 = clock_mono_ns();
-	pump(t1 + 300000000ull);		/* let late messages in */
-	probe_net_close(&pn);
+	pump(t1 + 300 * NS_PER_MS);		/* let late messages in */
+	net_ops.stop(&P);
 	printf("  %-22s %4u of %u seen (%5.1f%%), burst took %.1f ms\n", name,
 	       seen, BURST, 100.0 * seen / BURST, (double)(t1 - t0) / 1e6);
 }
@@ -246,7 +249,7 @@ static void own_cgroup(const char *root, char *out, size_t cap)
 int main(void)
 {
 	char root[NET_PATH_MAX], cg[NET_PATH_MAX + 32], home[NET_PATH_MAX * 2];
-	char procs[NET_PATH_MAX * 2 + 16], pid[24], why[PROBE_WHY_MAX];
+	char procs[NET_PATH_MAX * 2 + 16], pid[24], why[MECH_WHY_MAX];
 	socklen_t len = sizeof(target);
 	int mounted, fd;
 
@@ -277,11 +280,12 @@ int main(void)
 	close(fd);
 	snprintf(want_dst, sizeof(want_dst), "127.0.0.1:%u", ntohs(target.sin_port));
 	snprintf(want_dst0, sizeof(want_dst0), "127.0.0.1:0");
+	loop_setup();
 	cost(cg);
 	printf("capture of a %d-connect burst (refused, loopback):\n", BURST);
-	capture(PROBE_NET_BPF, cg, "BPF hooks");
-	capture(PROBE_NET_DIAG, cg, "sock_diag (50 ms dump)");
-	capture(PROBE_NET_PROC, cg, "/proc/net (50 ms poll)");
+	capture(NET_MODE_BPF, cg, "BPF hooks");
+	capture(NET_MODE_DIAG, cg, "sock_diag (50 ms dump)");
+	capture(NET_MODE_PROC, cg, "/proc/net (50 ms poll)");
 	snprintf(procs, sizeof(procs), "%s/cgroup.procs", home);
 	write_file(procs, pid);
 	if (rmdir(cg) < 0)

@@ -20,7 +20,7 @@ static struct {
 static void emit(void *ctx, const struct event *ev)
 {
 	(void)ctx;
-	agent_emit((struct event *)ev);	/* see bind_net.c */
+	agent_emit((struct event *)ev);	/* see net_ops.c */
 }
 
 static void rearm(void)

@@ -1,7 +1,8 @@
 /*
  * selfinfo.h: what the agent reads about itself and its kernel: identity
  * for hello (pid, comm, boot_id, kernel) once at start-up, and the RSS
- * each heartbeat reports (its CPU time is lib/clock's clock_cpu_ns).  Fixed buffers, no allocation.
+ * each heartbeat reports (its CPU time is lib/clock's clock_cpu_ns).
+ * Fixed buffers, no allocation.
  */
 #pragma once
 #include <stdint.h>

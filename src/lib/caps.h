@@ -174,7 +174,7 @@
 #define LOOP_EVENTS		32
 /* Deadlines: heartbeat, transport, stop, one per probe, with room. */
 #define LOOP_TIMERS_MAX		16
-/* ---- net probe (probe_net.c and its mechanisms) ---- */
+/* ---- net probe (net_ops.c and its mechanisms) ---- */
 
 /* BPF ring buffer: 256 KiB holds ~2,900 records of 88 bytes, a burst of
  * a thousand connects with room, and stays a small locked allocation. */

@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "log.h"
 #include "loop.h"
+#include "sys.h"
 
 /* Read every pending signal and hand each to on_signal. */
 static void on_sigfd(void *ctx, uint32_t events)
@@ -167,18 +168,10 @@ void loop_stop(struct loop *l)
 	l->done = 1;
 }
 
-/* Close an fd of loop_init's, if it opened. */
-static void close_fd(int *fd)
-{
-	if (*fd >= 0)
-		close(*fd);
-	*fd = -1;
-}
-
 void loop_close(struct loop *l)
 {
-	close_fd(&l->tfd);
-	close_fd(&l->sfd);
-	close_fd(&l->ep);
+	sys_close(&l->tfd);
+	sys_close(&l->sfd);
+	sys_close(&l->ep);
 	l->ntimers = 0;
 }

@@ -1,5 +1,6 @@
 /*
- * sys.c: EINTR-safe helpers for reading small files and writing fully.
+ * sys.c: EINTR-safe helpers for reading small files and writing fully,
+ * and closing an fd that may not be open.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,6 +40,13 @@ ssize_t sys_read_fileat(int dirfd, const char *path, char *buf, size_t cap)
 ssize_t sys_read_file(const char *path, char *buf, size_t cap)
 {
 	return sys_read_fileat(AT_FDCWD, path, buf, cap);
+}
+
+void sys_close(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
 }
 
 int sys_write_all(int fd, const void *buf, size_t n)

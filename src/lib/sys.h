@@ -13,3 +13,5 @@ ssize_t sys_read_file(const char *path, char *buf, size_t cap);
 ssize_t sys_read_fileat(int dirfd, const char *path, char *buf, size_t cap);
 /* Write all of buf to a blocking fd; -1 on error. */
 int sys_write_all(int fd, const void *buf, size_t n);
+/* Close *fd if it is open (>= 0) and set it to -1. */
+void sys_close(int *fd);

@@ -1,6 +1,6 @@
 /*
  * fuzz_ringbuf.c: libFuzzer target on the BPF ring buffer walk and the
- * record parser (src/agent/ringbuf.c, netrec.c).
+ * record parser (src/agent/net/net_ringbuf.c, net_bpfrec.c).
  *
  * Input: byte 0 picks the ring size (64 B .. 4 KiB), byte 1 the consumer
  * position; the rest is written into the ring from there (wrapping) and

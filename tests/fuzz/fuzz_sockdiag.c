@@ -1,7 +1,7 @@
 /*
  * fuzz_sockdiag.c: libFuzzer target on the net probe's fallback parsers:
- * sock_diag datagrams (src/agent/sockdiag.c) and /proc/net lines
- * (procnet.c), through the classification (nettrack.c) to the event.
+ * sock_diag datagrams (src/agent/net/net_sockdiag.c) and /proc/net lines
+ * (net_procnet.c), through the classification (net_track.c) to the event.
  *
  * Input: byte 0 even: the rest is one netlink datagram; odd: the rest is
  * /proc/net text, split into lines.  Nothing may read out of bounds, and

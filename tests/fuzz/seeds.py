@@ -23,7 +23,7 @@ def vector_frames():
             yield bytes.fromhex(line.rstrip("\n").split("\t")[-1])
 
 
-# ---- net probe: BPF ring buffer records (src/agent/netrec.h) ----
+# ---- net probe: BPF ring buffer records (src/agent/net/net_bpfrec.h) ----
 
 BPF_CGROUP_INET4_CONNECT, BPF_CGROUP_INET6_CONNECT = 10, 11
 BPF_CGROUP_UDP4_SENDMSG, BPF_CGROUP_UDP6_SENDMSG = 14, 15

@@ -14,6 +14,7 @@ import os
 import signal
 import struct
 import sys
+import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -67,7 +68,9 @@ def attempts(tap, cg):
         return
     tap.ok(all(v == 1 for v in attached(cg).values()),
            "one program on each of connect4/6, sendmsg4/6", attached(cg))
+    t0 = time.monotonic_ns()
     c = pl.run_connector(["--cgroup", cg, "--refused", "200"])
+    t1 = time.monotonic_ns()
     want = expected(c)
     mine = lambda ls: [e for e in ls if e.get("guest_pid") == c["pid"]]
     np.wait_for(lambda ls: len(mine(ls)) >= sum(want.values()), 20)
@@ -84,10 +87,11 @@ def attempts(tap, cg):
            "comm and uid are the caller's",
            set((e["guest_comm"], e.get("uid")) for e in evs))
     stamps = [e["guest_monotonic_ns"] for e in evs]
-    tap.ok(stamps == sorted(stamps) and stamps[0] > 0,
-           "monotonic stamps, non-decreasing")
-    tap.ok(rc == 0 and stopped and stopped["losses"] == {"net_ringbuf_full": 0,
-                                                          "probe_error": 0},
+    tap.ok(stamps and all(t0 <= s <= t1 for s in stamps),
+           "each stamp is the kernel's CLOCK_MONOTONIC at the attempt",
+           (t0, t1, [s for s in stamps if not t0 <= s <= t1][:5]))
+    losses = stopped["losses"] if stopped else {}
+    tap.ok(rc == 0 and "net_ringbuf_full" in losses and not any(losses.values()),
            "clean stop, nothing lost", stopped)
     tap.ok(all(v == 0 for v in attached(cg).values()),
            "no program left on the cgroup after the stop", attached(cg))

@@ -59,8 +59,8 @@ def diag(tap):
            "unconnected UDP sends leave no socket to see (documented)")
     tap.ok(len(evs) == 203, "nothing else in the namespace: 203 events",
            collections.Counter((e.get("proto"), e.get("dst")) for e in evs))
-    tap.ok(rc == 0 and stopped and stopped["losses"] == {"net_nobufs": 0,
-                                                          "probe_error": 0},
+    losses = stopped["losses"] if stopped else {}
+    tap.ok(rc == 0 and "net_nobufs" in losses and not any(losses.values()),
            "clean stop, nothing lost", stopped)
 
 
@@ -84,7 +84,8 @@ def proc(tap):
            "the UDP connect once")
     print("# /proc/net saw %d of 20 refused connects (they live microseconds)"
           % count(evs, proto="tcp", dst="%s:%d" % (ADDR, c["refused_port"])))
-    tap.ok(rc == 0 and stopped and stopped["losses"] == {"probe_error": 0},
+    losses = stopped["losses"] if stopped else {}
+    tap.ok(rc == 0 and "probe_error" in losses and not any(losses.values()),
            "clean stop", stopped)
 
 

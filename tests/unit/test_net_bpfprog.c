@@ -1,6 +1,6 @@
 /*
- * test_netprog.c: the net probe's BPF programs (src/agent/netprog.c) and
- * the bpf(2) wrappers (bpfsys.c).
+ * test_net_bpfprog.c: the net probe's BPF programs
+ * (src/agent/net/net_bpfprog.c) and the bpf(2) wrappers (net_bpfsys.c).
  *
  * Pure part: assembly sizes and limits, the verifier-log reason.  Kernel
  * part (root with BPF; skipped otherwise): every program passes the

@@ -1,6 +1,6 @@
 /*
- * test_netrec.c: the BPF ring-buffer record parser and its event
- * (src/agent/netrec.c), with the address text forms of netaddr.c.
+ * test_net_bpfrec.c: the BPF ring-buffer record parser and its event
+ * (src/agent/net/net_bpfrec.c).
  * Records are built here byte by byte as the programs lay them out.
  */
 #include <stdarg.h>
@@ -13,7 +13,6 @@
 #include <sys/socket.h>
 #include <cmocka.h>
 #include <linux/bpf.h>
-#include "agent/net/net_addr.h"
 #include "agent/net/net_bpfrec.h"
 #include "wire/frame.h"
 
@@ -139,28 +138,6 @@ static void comm_not_utf8(void **state)
 	assert_true(frame_encode(&ev, WIRE_EXTENDED, NULL, 0) > 0);
 }
 
-static void addr_text(void **state)
-{
-	uint8_t a[16] = { 0 };
-	char buf[NETADDR_TEXT_MAX], pb[8];
-
-	(void)state;
-	inet_pton(AF_INET6, "::ffff:127.0.0.1", a);
-	assert_int_equal(netaddr_fmt(buf, sizeof(buf), AF_INET6, a, 65535), 24);
-	assert_string_equal(buf, "[::ffff:127.0.0.1]:65535");
-	memset(a, 0xff, sizeof(a));
-	assert_true(netaddr_fmt(buf, sizeof(buf), AF_INET6, a, 65535) > 0);
-	assert_int_equal(netaddr_fmt(buf, 8, AF_INET, a, 1), -1);
-	assert_int_equal(netaddr_fmt(buf, sizeof(buf), AF_UNIX, a, 1), -1);
-	assert_string_equal(netaddr_proto(132, pb, sizeof(pb)), "sctp");
-	assert_string_equal(netaddr_proto(99, pb, sizeof(pb)), "ip99");
-	assert_string_equal(netaddr_tcp_state(2), "syn-sent");
-	assert_string_equal(netaddr_tcp_state(7), "close");
-	assert_null(netaddr_tcp_state(0));
-	assert_null(netaddr_tcp_state(99));
-	assert_null(netaddr_family(AF_UNIX));
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -168,8 +145,7 @@ int main(void)
 		cmocka_unit_test(v6_sendmsg),
 		cmocka_unit_test(rejects),
 		cmocka_unit_test(comm_not_utf8),
-		cmocka_unit_test(addr_text),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests_name("net_bpfrec", tests, NULL, NULL);
 }

@@ -1,9 +1,9 @@
 /*
- * test_cgroup2.c: finding the cgroup2 mount in /proc/mounts text, and
- * mounting it when there is none (src/agent/cgroup2.c).  The mount test
- * runs in a child with a private mount namespace and a private /run,
- * where it unmounts every cgroup2 first: the machine's mounts are never
- * touched.
+ * test_net_cgroup2.c: finding the cgroup2 mount in /proc/mounts text, and
+ * mounting it when there is none (src/agent/net/net_cgroup2.c).  The
+ * mount test runs in a child with a private mount namespace and a private
+ * /run, where it unmounts every cgroup2 first: the machine's mounts are
+ * never touched.
  */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,9 +1,9 @@
 /*
- * test_ringbuf.c: the ring buffer walk (src/agent/ringbuf.c) over rings
- * built by hand the way the kernel writes them: 8-byte headers with the
- * busy and discard bits, 8-byte aligned records, a wrap-around record
- * (readable because the data is mapped twice), a bounded batch and a
- * corrupt header.  The real map is exercised by the integration tests.
+ * test_net_ringbuf.c: the ring buffer walk (src/agent/net/net_ringbuf.c)
+ * over rings built by hand the way the kernel writes them: 8-byte headers
+ * with the busy and discard bits, 8-byte aligned records, a wrap-around
+ * record (readable because the data is mapped twice), a bounded batch
+ * and a corrupt header.  The real map is exercised by the integration tests.
  */
 #include <stdarg.h>
 #include <stddef.h>

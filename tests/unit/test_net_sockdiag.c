@@ -1,7 +1,7 @@
 /*
- * test_sockdiag.c: the fallbacks' parsers: sock_diag datagrams
- * (src/agent/sockdiag.c) and /proc/net lines (procnet.c), and the event a
- * fallback makes of a socket (netsock.c).
+ * test_net_sockdiag.c: the sock_diag fallback's messages
+ * (src/agent/net/net_sockdiag.c): destroy and dump replies parsed into
+ * sockets, errors and bad messages, the dump request, the destroy groups.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,7 +17,6 @@
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
 #include "agent/net/net_sock.h"
-#include "agent/net/net_procnet.h"
 #include "agent/net/net_sockdiag.h"
 #include "wire/frame.h"
 
@@ -181,55 +180,6 @@ static void destroy_groups(void **state)
 	assert_int_equal(sockdiag_group_proto(3, &fam), 0);
 }
 
-#define LINE(s) s, sizeof(s) - 1
-
-static void proc_lines(void **state)
-{
-	struct netsock ns;
-
-	(void)state;
-	assert_int_equal(procnet_line(LINE("  sl  local_address rem_address   st "
-		"tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode"),
-		AF_INET, IPPROTO_TCP, &ns), PROCNET_HEADER);
-	assert_int_equal(procnet_line(LINE("   3: 0100007F:A1C4 0301414D:0035 01 "
-		"00000000:00000000 00:00000000 00000000  1000        0 98765 1 "
-		"0000000000000000 20 4 30 10 -1"), AF_INET, IPPROTO_TCP, &ns),
-		PROCNET_SOCK);
-	assert_int_equal(ns.sport, 0xA1C4);
-	assert_int_equal(ns.dport, 53);
-	assert_int_equal(ns.state, 1);
-	assert_int_equal(ns.uid, 1000);
-	assert_true(ns.has_uid);
-	assert_int_equal(ns.inode, 98765);
-	netsock_event(&ns, &ev, 1);
-	text_is(EVK_SRC, "127.0.0.1:41412");
-	text_is(EVK_DST, "77.65.1.3:53");
-	text_is(EVK_STATE, "established");
-	assert_int_equal(ev.uid, 1000);
-	/* IPv6: four native-order words; a TIME_WAIT entry has no inode. */
-	assert_int_equal(procnet_line(LINE("   0: 00000000000000000000000001000000:"
-		"8AE2 00000000000000000000000001000000:0016 06 00000000:00000000 "
-		"03:00001385 00000000     0        0 0 3 0000000000000000"),
-		AF_INET6, IPPROTO_TCP, &ns), PROCNET_SOCK);
-	assert_false(ns.has_uid);
-	netsock_event(&ns, &ev, 1);
-	text_is(EVK_DST, "[::1]:22");
-	text_is(EVK_STATE, "time-wait");
-	assert_false(ev.has & EVK_BIT(EVK_UID));
-	assert_int_equal(procnet_line(LINE("   0: 0100007F:A1C4 0301414D:0035 01"),
-				      AF_INET, IPPROTO_TCP, &ns), PROCNET_BAD);
-	assert_int_equal(procnet_line(LINE("   3: 0100007G:A1C4 0301414D:0035 01 "
-		"00000000:00000000 00:00000000 00000000  1000 0 98765"),
-		AF_INET, IPPROTO_TCP, &ns), PROCNET_BAD);
-	assert_int_equal(procnet_line(LINE("   3: 0100007F:A1C4 0301414D:0035 01 "
-		"00000000:00000000 00:00000000 00000000  99999999999 0 98765"),
-		AF_INET, IPPROTO_TCP, &ns), PROCNET_BAD);
-	/* An IPv4 line read as an IPv6 file. */
-	assert_int_equal(procnet_line(LINE("   3: 0100007F:A1C4 0301414D:0035 01 "
-		"00000000:00000000 00:00000000 00000000  1000 0 98765"),
-		AF_INET6, IPPROTO_TCP, &ns), PROCNET_BAD);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -237,8 +187,7 @@ int main(void)
 		cmocka_unit_test(errors_and_bad),
 		cmocka_unit_test(dump_request),
 		cmocka_unit_test(destroy_groups),
-		cmocka_unit_test(proc_lines),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests_name("net_sockdiag", tests, NULL, NULL);
 }

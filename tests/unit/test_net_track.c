@@ -1,6 +1,6 @@
 /*
- * test_nettrack.c: how the fallbacks decide what is a connect and
- * remember what they reported (src/agent/nettrack.c).
+ * test_net_track.c: how the fallbacks decide what is a connect and
+ * remember what they reported (src/agent/net/net_track.c).
  */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,8 +1,9 @@
 /*
  * test_probe.c: the probe registry (src/agent/probe.c): the four probes
  * in hello order with their --probe words, a deadline each, nothing
- * armed or lost when all are off.  Arming, failing and degrading real probes is tested with the
- * agent in tests/integ (test_agent_startup.py, test_proc.py, ...).
+ * armed or lost when all are off.  Arming, failing and degrading real
+ * probes is tested with the agent in tests/integ (test_agent_startup.py,
+ * test_proc.py, ...).
  */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /*
- * netaddr.c: text forms of addresses, families, protocols and TCP states
+ * net_addr.c: text forms of addresses, families, protocols and TCP states
  * for net.* events.  Pure; the caller owns every buffer.
  */
 #include <arpa/inet.h>

@@ -1,5 +1,5 @@
 /*
- * netaddr.h: the text forms net.* events carry (doc/WIRE.md §4): `addr:port`
+ * net_addr.h: the text forms net.* events carry (doc/WIRE.md §4): `addr:port`
  * with IPv6 as `[addr]:port`, family and protocol names, TCP state names.
  *
  * Pure functions; no sockets, no allocation.

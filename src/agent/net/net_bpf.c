@@ -1,11 +1,13 @@
 /*
- * net_bpf.c: the net probe's primary mechanism: cgroup sock_addr BPF
+ * net_bpf.c: the net probe's primary backend: cgroup sock_addr BPF
  * programs on connect4/6 and UDP sendmsg4/6, records through a ring
  * buffer.
  *
- * Set-up creates the maps, loads the programs (netprog.c), attaches them
- * to the cgroup2 root (or a configured directory) and maps the ring.  The
- * loop only reads the ring; close detaches and frees everything.
+ * Set-up creates the maps, loads the programs (net_bpfprog.c), attaches
+ * them to the cgroup2 root (or a configured directory) and maps the ring.
+ * The loop only reads the ring; close detaches, drains and frees
+ * everything.  Unparsable records count as probe_error, failed ring
+ * writes (the kernel's count) as net_ringbuf_full.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,11 +15,12 @@
 #include <string.h>
 #include <unistd.h>
 #include "lib/log.h"
-#include "net_cgroup2.h"
-#include "net_bpfsys.h"
-#include "net_backend.h"
+#include "lib/sys.h"
+#include "net_bpf.h"
 #include "net_bpfprog.h"
 #include "net_bpfrec.h"
+#include "net_bpfsys.h"
+#include "net_cgroup2.h"
 
 /* Every fd -1, so that close knows what was opened. */
 static void fds_reset(struct net_bpf *b)
@@ -104,52 +107,39 @@ static int attach_all(struct net_bpf *b, const char *cgroup, char *why,
 	return 0;
 }
 
-int net_bpf_open(struct net_bpf *b, const char *cgroup, char *why,
-		 size_t whycap)
-{
-	fds_reset(b);
-	if (maps_new(b, why, whycap) < 0 || progs_load(b, why, whycap) < 0 ||
-	    attach_all(b, cgroup, why, whycap) < 0)
-		goto fail;
-	if (ringbuf_open(&b->rb, b->map_rb, NET_RINGBUF_BYTES) < 0) {
-		snprintf(why, whycap, "mmap ringbuf: %s", strerror(errno));
-		goto fail;
-	}
-	log_debug("net: BPF hooks on %s (%s)", b->cgpath,
-		  b->legacy[0] ? "BPF_F_ALLOW_MULTI" : "bpf_link");
-	return 0;
-fail:
-	net_bpf_close(b);
-	return -1;
-}
-
-struct rec_ctx {
-	struct net_bpf *b;
-	struct net_out *o;
-};
-
 /* One record: parse, fill the event, emit. */
 static void on_record(void *ctx, const uint8_t *p, uint32_t n)
 {
-	struct rec_ctx *rc = ctx;
+	struct net_bpf *b = ctx;
 	struct netrec r;
 
 	if (netrec_parse(p, n, &r) < 0) {
-		rc->b->bad++;
+		b->p->dropped[LOSS_PROBE_ERROR]++;
 		return;
 	}
-	netrec_event(&r, &rc->o->ev);
-	probe_net_out_emit(rc->o);
+	netrec_event(&r, &b->ev);
+	probe_emit(b->p, &b->ev);
 }
 
-unsigned net_bpf_read(struct net_bpf *b, struct net_out *o, unsigned max)
+/* Hand at most max records to the probe; returns how many were read.
+ * A ring the walk could not read counts as a probe error. */
+static unsigned consume(struct net_bpf *b, unsigned max)
 {
-	struct rec_ctx rc = { b, o };
+	uint64_t bad = b->rb.errors;
+	unsigned n = ringbuf_consume(&b->rb, max, on_record, b);
 
-	return ringbuf_consume(&b->rb, max, on_record, &rc);
+	b->p->dropped[LOSS_PROBE_ERROR] += b->rb.errors - bad;
+	return n;
 }
 
-uint64_t net_bpf_drops(const struct net_bpf *b)
+static void bpf_read(void *vb, int fd)
+{
+	(void)fd;
+	consume(vb, NET_BATCH);
+}
+
+/* Ring buffer writes that failed in the kernel (the programs count them). */
+static uint64_t drops(const struct net_bpf *b)
 {
 	uint32_t key = 0;
 	uint64_t v = 0;
@@ -159,15 +149,13 @@ uint64_t net_bpf_drops(const struct net_bpf *b)
 	return v;
 }
 
-/* Close *fd when open and mark it closed. */
-static void close_fd(int *fd)
+static void bpf_refresh(const void *vb, uint64_t *dropped)
 {
-	if (*fd >= 0)
-		close(*fd);
-	*fd = -1;
+	dropped[LOSS_NET_RINGBUF] = drops(vb);
 }
 
-void net_bpf_detach(struct net_bpf *b)
+/* Detach the programs (no new records); the ring stays readable. */
+static void detach(struct net_bpf *b)
 {
 	int i;
 
@@ -176,24 +164,73 @@ void net_bpf_detach(struct net_bpf *b)
 			bpfsys_detach(b->prog[i], b->cg_fd,
 				      netprog_attach_types[i]);
 		b->legacy[i] = 0;
-		close_fd(&b->link[i]);	/* closing a bpf_link detaches it */
+		sys_close(&b->link[i]);	/* closing a bpf_link detaches it */
 	}
 }
 
-void net_bpf_close(struct net_bpf *b)
+/* Detach, unmap, close every fd. */
+static void release(struct net_bpf *b)
 {
 	int i;
 
-	net_bpf_detach(b);
-	b->drops_final = net_bpf_drops(b);
+	detach(b);
+	b->drops_final = drops(b);
 	for (i = 0; i < 4; i++)
-		close_fd(&b->prog[i]);
+		sys_close(&b->prog[i]);
 	ringbuf_close(&b->rb);
-	close_fd(&b->cg_fd);
-	close_fd(&b->map_rb);
-	close_fd(&b->map_drops);
-	close_fd(&b->map_dedupe);
+	sys_close(&b->cg_fd);
+	sys_close(&b->map_rb);
+	sys_close(&b->map_drops);
+	sys_close(&b->map_dedupe);
 	if (b->mounted)
 		cgroup2_unmount(b->cgpath);
 	b->mounted = 0;
 }
+
+static int bpf_open(void *vb, const struct net_backend_cfg *bc, char *why,
+		    size_t whycap)
+{
+	struct net_bpf *b = vb;
+
+	fds_reset(b);
+	b->p = bc->p;
+	if (maps_new(b, why, whycap) < 0 || progs_load(b, why, whycap) < 0 ||
+	    attach_all(b, bc->cgroup, why, whycap) < 0)
+		goto fail;
+	if (ringbuf_open(&b->rb, b->map_rb, NET_RINGBUF_BYTES) < 0) {
+		snprintf(why, whycap, "mmap ringbuf: %s", strerror(errno));
+		goto fail;
+	}
+	log_debug("net: BPF hooks on %s (%s)", b->cgpath,
+		  b->legacy[0] ? "BPF_F_ALLOW_MULTI" : "bpf_link");
+	return 0;
+fail:
+	release(b);
+	return -1;
+}
+
+/* Detach first, then hand out what the ring still holds. */
+static void bpf_close(void *vb)
+{
+	struct net_bpf *b = vb;
+
+	detach(b);
+	while (consume(b, NET_BATCH) > 0)
+		;
+	release(b);
+}
+
+static int bpf_fds(const void *vb, int *fds)
+{
+	fds[0] = ((const struct net_bpf *)vb)->map_rb;
+	return 1;
+}
+
+const struct net_backend net_bpf_backend = {
+	.name = "bpf",
+	.open = bpf_open,
+	.fds = bpf_fds,
+	.read = bpf_read,
+	.refresh = bpf_refresh,
+	.close = bpf_close,
+};

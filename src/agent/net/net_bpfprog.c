@@ -1,10 +1,10 @@
 /*
- * netprog.c: assembles the net probe's cgroup sock_addr programs.
+ * net_bpfprog.c: assembles the net probe's cgroup sock_addr programs.
  *
  * A tiny emitter over struct bpf_insn with forward jumps patched to one
  * exit label.  Register use: r6 = the context (struct bpf_sock_addr),
  * r10 = frame pointer; the record is built on the stack at REC and written
- * with bpf_ringbuf_output.  This file only builds instructions; bpfsys.c
+ * with bpf_ringbuf_output.  This file only builds instructions; net_bpfsys.c
  * loads them and the verifier has the last word (tests/unit/test_netprog.c).
  */
 #include <stddef.h>

@@ -1,12 +1,12 @@
 /*
- * netprog.h: the net probe's BPF programs, assembled from raw instructions
+ * net_bpfprog.h: the net probe's BPF programs, assembled from raw instructions
  * (no compiler, no libbpf, no BTF: the context is the stable uapi struct
  * bpf_sock_addr).
  *
  * One program per attach type: connect4, connect6, sendmsg4 (UDP),
  * sendmsg6 (UDP).  Each copies the caller's pid/tgid, uid, comm, the
  * socket cookie, type, protocol, destination address and port
- * into a netrec (netrec.h) and writes it to the ring buffer.  A failed
+ * into a netrec (net_bpfrec.h) and writes it to the ring buffer.  A failed
  * write adds one to the drop counter (the ring buffer keeps no count of
  * its own).  The sendmsg programs first look the (cookie, destination)
  * pair up in an LRU hash and stay silent when they have reported it.

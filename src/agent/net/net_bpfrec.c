@@ -1,5 +1,5 @@
 /*
- * netrec.c: bytes of one ring-buffer record -> struct netrec -> event.
+ * net_bpfrec.c: bytes of one ring-buffer record -> struct netrec -> event.
  *
  * Pure: reads only the bytes given, trusts none of them.  The kernel
  * wrote them, but a parser that cannot be fuzzed is a parser we guess at.

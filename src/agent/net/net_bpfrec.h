@@ -1,8 +1,8 @@
 /*
- * netrec.h: the record the net BPF programs write into the ring buffer,
+ * net_bpfrec.h: the record the net BPF programs write into the ring buffer,
  * and its pure parser.
  *
- * The programs (netprog.c) write the record in the host's byte order,
+ * The programs (net_bpfprog.c) write the record in the host's byte order,
  * except the address and port, which stay as the socket call gave them
  * (network order).  The layout is ours; offsets are fixed here and used by
  * both the assembler and the parser.

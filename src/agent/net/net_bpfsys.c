@@ -1,5 +1,5 @@
 /*
- * bpfsys.c: bpf(2) for set-up (maps, program load, cgroup attach).
+ * net_bpfsys.c: bpf(2) for set-up (maps, program load, cgroup attach).
  *
  * The verifier log buffer is static and used only when a load failed, to
  * say why; nothing here runs once the loop does except bpfsys_map_get.

@@ -1,5 +1,5 @@
 /*
- * bpfsys.h: thin bpf(2) wrappers for set-up: create a map, load a program
+ * net_bpfsys.h: thin bpf(2) wrappers for set-up: create a map, load a program
  * (with the verifier's reason when it refuses), attach it to a cgroup and
  * detach it, read a map slot.
  *

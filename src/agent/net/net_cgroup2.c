@@ -1,5 +1,5 @@
 /*
- * cgroup2.c: find (or mount) the cgroup v2 hierarchy.
+ * net_cgroup2.c: find (or mount) the cgroup v2 hierarchy.
  *
  * The parser reads /proc/mounts text only; cgroup2_root does the I/O.  It
  * does not create cgroups or move processes: the probe attaches to the

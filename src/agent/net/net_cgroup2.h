@@ -1,5 +1,5 @@
 /*
- * cgroup2.h: where the cgroup v2 hierarchy is mounted (the attach point of
+ * net_cgroup2.h: where the cgroup v2 hierarchy is mounted (the attach point of
  * the net probe's BPF programs), mounting it when the guest has not.
  */
 #pragma once

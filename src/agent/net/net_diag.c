@@ -6,8 +6,10 @@
  * What it cannot know: the pid (the kernel does not say whose socket it
  * was: guest_pid is 0) and, after a refused connect, the destination port
  * (the kernel zeroes it before the destroy message: dst is "addr:0").
- * Unconnected UDP sends leave no trace here.  nettrack.c decides which
- * sockets are connects and remembers what was reported.
+ * Unconnected UDP sends leave no trace here.  net_track.c decides which
+ * sockets are connects and remembers what was reported.  ENOBUFS on the
+ * destroy socket counts as net_nobufs; a failed or lost dump, or a bad
+ * message, as probe_error.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -19,7 +21,8 @@
 #include <linux/sock_diag.h>
 #include "lib/clock.h"
 #include "lib/log.h"
-#include "net_backend.h"
+#include "lib/sys.h"
+#include "net_diag.h"
 #include "net_sock.h"
 #include "net_sockdiag.h"
 
@@ -64,24 +67,32 @@ static int join_groups(int fd)
 	return 0;
 }
 
-int net_diag_open(struct net_diag *d, uint64_t poll_ns, char *why,
-		  size_t whycap)
+static void diag_close(void *vd)
 {
-	uint16_t lo, hi;
+	struct net_diag *d = vd;
+
+	sys_close(&d->mc_fd);
+	sys_close(&d->dump_fd);
+}
+
+static int diag_open(void *vd, const struct net_backend_cfg *bc, char *why,
+		     size_t whycap)
+{
+	struct net_diag *d = vd;
 
 	memset(d, 0, sizeof(*d));
+	d->p = bc->p;
 	d->dump_fd = -1;
 	d->mc_fd = nl_socket();
 	if (d->mc_fd < 0 || join_groups(d->mc_fd) < 0 ||
 	    (d->dump_fd = nl_socket()) < 0) {
 		snprintf(why, whycap, "sock_diag: %s", strerror(errno));
-		net_diag_close(d);
+		diag_close(d);
 		return -1;
 	}
-	net_eph_range(&lo, &hi);
-	nettrack_init(&d->track, lo, hi, 2);
+	nettrack_init(&d->track, bc->eph_lo, bc->eph_hi, 2);
 	d->step = -1;
-	d->poll_ns = poll_ns;
+	d->poll_ns = bc->poll_ns;
 	d->next_ns = clock_mono_ns();
 	return 0;
 }
@@ -95,19 +106,31 @@ static void dump_send(struct net_diag *d)
 	n = sockdiag_dump_req(req, sizeof(req), ++d->seq, dumps[d->step].family,
 			      dumps[d->step].proto, dumps[d->step].states);
 	if (send(d->dump_fd, req, n, 0) < 0) {
-		d->errors++;
+		d->p->dropped[LOSS_PROBE_ERROR]++;
 		LOG_RL(log_warn, "net: sock_diag dump request");
 		d->step = -1;
 		d->next_ns = clock_mono_ns() + d->poll_ns;
 	}
 }
 
-void net_diag_tick(struct net_diag *d, uint64_t now)
+/* When a round is due, or the one in flight has timed out. */
+static uint64_t diag_deadline(const void *vd)
 {
+	const struct net_diag *d = vd;
+
+	return d->step < 0 ? d->next_ns : d->next_ns + NET_DUMP_TIMEOUT_NS;
+}
+
+/* Start a dump round when it is due. */
+static void diag_tick(void *vd, uint64_t now)
+{
+	struct net_diag *d = vd;
+
 	if (d->step >= 0) {
 		if (now < d->next_ns + NET_DUMP_TIMEOUT_NS)
 			return;
-		d->errors++;	/* a round that never finished: start over */
+		/* a round that never finished: start over */
+		d->p->dropped[LOSS_PROBE_ERROR]++;
 		LOG_RL(log_warnx, "net: sock_diag dump timed out");
 	} else if (now < d->next_ns) {
 		return;
@@ -130,15 +153,14 @@ static void dump_next(struct net_diag *d)
 }
 
 /* Emit a socket as net.connect_attempted, stamped now. */
-static void report(struct net_out *o, const struct netsock *ns)
+static void report(struct net_diag *d, const struct netsock *ns)
 {
-	netsock_event(ns, &o->ev, clock_mono_ns());
-	probe_net_out_emit(o);
+	netsock_event(ns, &d->ev, clock_mono_ns());
+	probe_emit(d->p, &d->ev);
 }
 
 /* A live socket from a dump: listeners are noted, connects reported once. */
-static void on_dump(struct net_diag *d, const struct netsock *ns,
-		    struct net_out *o)
+static void on_dump(struct net_diag *d, const struct netsock *ns)
 {
 	int cls;
 
@@ -158,12 +180,11 @@ static void on_dump(struct net_diag *d, const struct netsock *ns,
 		return;
 	}
 	if (cls == NETTRACK_ACTIVE)
-		report(o, ns);
+		report(d, ns);
 }
 
 /* A socket went away: report it unless a dump already did. */
-static void on_destroy(struct net_diag *d, const struct netsock *ns,
-		       struct net_out *o)
+static void on_destroy(struct net_diag *d, const struct netsock *ns)
 {
 	int cls;
 
@@ -174,12 +195,11 @@ static void on_destroy(struct net_diag *d, const struct netsock *ns,
 		return;
 	nettrack_add(&d->track, ns->cookie);
 	if (cls == NETTRACK_ACTIVE)
-		report(o, ns);
+		report(d, ns);
 }
 
 /* Every message of one datagram. */
-static void parse(struct net_diag *d, int mc, size_t n, uint32_t groups,
-		  struct net_out *o)
+static void parse(struct net_diag *d, int mc, size_t n, uint32_t groups)
 {
 	struct sockdiag_it it = { d->buf, n, 0, 0 };
 	struct netsock ns;
@@ -189,23 +209,24 @@ static void parse(struct net_diag *d, int mc, size_t n, uint32_t groups,
 		   : dumps[d->step < 0 ? 0 : d->step].proto;
 	while ((kind = sockdiag_next(&it, proto, &ns, &err)) != SOCKDIAG_END) {
 		if (kind == SOCKDIAG_BAD) {
-			d->errors++;
+			d->p->dropped[LOSS_PROBE_ERROR]++;
 			return;
 		}
 		if (kind == SOCKDIAG_SOCK && mc)
-			on_destroy(d, &ns, o);
+			on_destroy(d, &ns);
 		else if (mc || d->step < 0 || it.seq != d->seq)
 			continue;	/* a reply to a dump we gave up on */
 		else if (kind == SOCKDIAG_SOCK)
-			on_dump(d, &ns, o);
+			on_dump(d, &ns);
 		else if (kind == SOCKDIAG_DONE || kind == SOCKDIAG_ERROR)
 			dump_next(d);
 	}
 }
 
-void net_diag_read(struct net_diag *d, int fd, struct net_out *o,
-		   unsigned max)
+/* Read at most NET_BATCH datagrams from fd (mc_fd or dump_fd). */
+static void diag_read(void *vd, int fd)
 {
+	struct net_diag *d = vd;
 	struct sockaddr_nl sa;
 	struct iovec iov = { d->buf, sizeof(d->buf) };
 	struct msghdr mh = { .msg_name = &sa, .msg_namelen = sizeof(sa),
@@ -214,36 +235,48 @@ void net_diag_read(struct net_diag *d, int fd, struct net_out *o,
 	ssize_t n;
 	unsigned i;
 
-	for (i = 0; i < max; i++) {
+	for (i = 0; i < NET_BATCH; i++) {
 		mh.msg_namelen = sizeof(sa);
 		n = recvmsg(fd, &mh, MSG_DONTWAIT);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == ENOBUFS && mc) {
-			d->nobufs++;	/* destroy messages lost: count unknown */
+			/* destroy messages lost: how many, unknown */
+			d->p->dropped[LOSS_NET_NOBUFS]++;
 			continue;
 		}
 		if (n < 0 && errno == ENOBUFS) {
-			d->errors++;	/* the dump lost replies: redo it */
+			/* the dump lost replies: redo it */
+			d->p->dropped[LOSS_PROBE_ERROR]++;
 			d->step = -1;
 			continue;
 		}
 		if (n < 0) {
 			if (errno != EAGAIN)
-				d->errors++;
+				d->p->dropped[LOSS_PROBE_ERROR]++;
 			return;
 		}
-		if (mh.msg_flags & MSG_TRUNC)
-			d->errors++;	/* cannot happen: dumps are <= 32 KiB */
-		parse(d, mc, (size_t)n, sa.nl_groups, o);
+		if (mh.msg_flags & MSG_TRUNC)	/* dumps are <= 32 KiB */
+			d->p->dropped[LOSS_PROBE_ERROR]++;
+		parse(d, mc, (size_t)n, sa.nl_groups);
 	}
 }
 
-void net_diag_close(struct net_diag *d)
+static int diag_fds(const void *vd, int *fds)
 {
-	if (d->mc_fd >= 0)
-		close(d->mc_fd);
-	if (d->dump_fd >= 0)
-		close(d->dump_fd);
-	d->mc_fd = d->dump_fd = -1;
+	const struct net_diag *d = vd;
+
+	fds[0] = d->mc_fd;
+	fds[1] = d->dump_fd;
+	return 2;
 }
+
+const struct net_backend net_diag_backend = {
+	.name = "sock_diag",
+	.open = diag_open,
+	.fds = diag_fds,
+	.read = diag_read,
+	.deadline = diag_deadline,
+	.tick = diag_tick,
+	.close = diag_close,
+};

@@ -1,26 +1,51 @@
 /*
- * probe_net.c: the net probe: picks a mechanism at open and dispatches
- * the loop's calls to it (net_bpf.c, net_diag.c, net_proc.c).
+ * net_ops.c: the net probe in the agent: it picks a backend at arming
+ * (net_bpf.c, net_diag.c, net_poll.c), puts the backend's fds in the
+ * loop and its deadline on the probe's timer, and stops it.
  *
- * It owns the event stamping rule: stamps handed out never go backwards,
- * even when the BPF programs on two CPUs wrote theirs out of order.
+ * It knows no backend's insides, only their ops (net_backend.h); nothing
+ * here knows BPF or netlink.  Backends emit and count their losses
+ * through the probe themselves.
  */
+#include <stdio.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include "lib/log.h"
+#include "lib/nitems.h"
 #include "lib/sys.h"
+#include "net_bpf.h"
+#include "net_diag.h"
 #include "net_ops.h"
+#include "net_poll.h"
 #include "net_track.h"
 
-void probe_net_out_emit(struct net_out *o)
-{
-	if (o->ev.mono_ns < o->last_ns)
-		o->ev.mono_ns = o->last_ns;
-	o->last_ns = o->ev.mono_ns;
-	o->emitted++;
-	o->emit(o->ctx, &o->ev);
-}
+/* The backends in the order auto mode tries them; the first is the
+ * primary one (armed), the others fallbacks. */
+static const struct {
+	int mode;
+	const struct net_backend *be;
+} backends[] = {
+	{ NET_MODE_BPF, &net_bpf_backend },
+	{ NET_MODE_DIAG, &net_diag_backend },
+	{ NET_MODE_PROC, &net_poll_backend },
+};
 
-void net_eph_range(uint16_t *lo, uint16_t *hi)
+static struct {
+	struct probe *p;
+	struct loop *l;
+	const struct net_backend *be;	/* the armed one, or NULL */
+	int nfd;
+	struct loop_fd fd[NET_BACKEND_FDS];
+	char why[MECH_WHY_MAX];		/* why better backends were refused */
+	union {				/* the armed backend's state */
+		struct net_bpf bpf;
+		struct net_diag diag;
+		struct net_poll poll;
+	} b;
+} N;	/* ~340 KiB, most of it the fallbacks' tables: static, in .bss */
+
+/* The ephemeral port range (ip_local_port_range), or the kernel default. */
+static void eph_range(uint16_t *lo, uint16_t *hi)
 {
 	char buf[64];
 	ssize_t n;
@@ -28,173 +53,145 @@ void net_eph_range(uint16_t *lo, uint16_t *hi)
 	n = sys_read_file("/proc/sys/net/ipv4/ip_local_port_range", buf,
 			  sizeof(buf));
 	if (n <= 0 || nettrack_parse_range(buf, (size_t)n, lo, hi) < 0) {
-		*lo = 32768;	/* the kernel's default */
+		*lo = 32768;
 		*hi = 60999;
 	}
 }
 
-/* Append "; " and a reason to pn->why, cut to fit. */
-static void add_why(struct probe_net *pn, const char *why)
+/* Append "; " and a reason to N.why, cut to fit. */
+static void add_why(const char *why)
 {
-	size_t used = strlen(pn->why), n = strlen(why);
+	size_t used = strlen(N.why), n = strlen(why);
 
-	if (used && used + 2 < sizeof(pn->why)) {
-		memcpy(pn->why + used, "; ", 2);
+	if (used && used + 2 < sizeof(N.why)) {
+		memcpy(N.why + used, "; ", 2);
 		used += 2;
 	}
-	if (n > sizeof(pn->why) - used - 1)
-		n = sizeof(pn->why) - used - 1;
-	memcpy(pn->why + used, why, n);
-	pn->why[used + n] = '\0';
+	if (n > sizeof(N.why) - used - 1)
+		n = sizeof(N.why) - used - 1;
+	memcpy(N.why + used, why, n);
+	N.why[used + n] = '\0';
 }
 
-/* Try one mechanism; on failure append its reason to pn->why. */
-static int try_mode(struct probe_net *pn, int mode,
-		    const struct probe_net_cfg *cfg)
+/* Open the first backend mode allows (auto: any); its reasons when not. */
+static int open_backend(int mode, const struct net_backend_cfg *bc)
 {
-	uint64_t poll = cfg->poll_ns ? cfg->poll_ns : NET_POLL_NS;
 	char why[MECH_WHY_MAX];
-	int rc = -1;
+	size_t i;
 
-	why[0] = '\0';
-	if (mode == PROBE_NET_BPF)
-		rc = net_bpf_open(&pn->m.bpf, cfg->cgroup, why, sizeof(why));
-	else if (mode == PROBE_NET_DIAG)
-		rc = net_diag_open(&pn->m.diag, poll, why, sizeof(why));
-	else if (mode == PROBE_NET_PROC)
-		rc = net_proc_open(&pn->m.proc, poll, why, sizeof(why));
-	if (rc == 0) {
-		pn->mode = mode;
-		return 0;
+	for (i = 0; i < nitems(backends); i++) {
+		if (mode != NET_MODE_AUTO && mode != backends[i].mode)
+			continue;
+		why[0] = '\0';
+		if (backends[i].be->open(&N.b, bc, why, sizeof(why)) == 0) {
+			N.be = backends[i].be;
+			return i == 0 ? 0 : 1;
+		}
+		add_why(why);
 	}
-	add_why(pn, why);
 	return -1;
 }
 
-int probe_net_open(struct probe_net *pn, const struct probe_net_cfg *cfg,
-		   void (*emit)(void *ctx, const struct event *ev), void *ctx)
+/* The probe's timer follows the backend's deadline. */
+static void rearm(void)
 {
-	int m;
+	N.p->timer.at = N.be->deadline ? N.be->deadline(&N.b) : 0;
+}
 
-	memset(pn, 0, sizeof(*pn));
-	pn->out.emit = emit;
-	pn->out.ctx = ctx;
-	if (cfg->mode != PROBE_NET_AUTO)
-		return try_mode(pn, cfg->mode, cfg);
-	for (m = PROBE_NET_BPF; m <= PROBE_NET_PROC; m++)
-		if (try_mode(pn, m, cfg) == 0)
-			break;
-	if (pn->mode == PROBE_NET_AUTO)
-		return -1;
-	if (pn->why[0])
-		log_warnx("net: %s; using %s", pn->why, probe_net_status(pn));
+static void on_readable(void *ctx, uint32_t events)
+{
+	(void)events;
+	N.be->read(&N.b, ((struct loop_fd *)ctx)->fd);
+	rearm();
+}
+
+static void on_tick(void *ctx, uint64_t now)
+{
+	(void)ctx;
+	N.be->tick(&N.b, now);
+	rearm();
+}
+
+/* The backend's fds into the loop, each with its own record. */
+static int add_fds(void)
+{
+	int fds[NET_BACKEND_FDS], i;
+
+	N.nfd = N.be->fds ? N.be->fds(&N.b, fds) : 0;
+	for (i = 0; i < N.nfd; i++) {
+		N.fd[i] = (struct loop_fd){ fds[i], on_readable, &N.fd[i] };
+		if (loop_add(N.l, &N.fd[i], EPOLLIN) < 0)
+			return -1;
+	}
 	return 0;
 }
 
-const char *probe_net_status(const struct probe_net *pn)
+/* The kernel's counts (the BPF drop counter) into p->dropped. */
+static void net_refresh(struct probe *p)
 {
-	switch (pn->mode) {
-	case PROBE_NET_BPF:	return "armed";
-	case PROBE_NET_DIAG:	return "fallback:sock_diag";
-	case PROBE_NET_PROC:	return "fallback:proc_net";
-	}
-	return "off";
+	if (N.be && N.be->refresh)
+		N.be->refresh(&N.b, p->dropped);
 }
 
-int probe_net_fds(const struct probe_net *pn, int *fds, int cap)
+static void net_stop(struct probe *p)
 {
-	int n = 0;
-
-	if (pn->closed)
-		return 0;
-	if (pn->mode == PROBE_NET_BPF && cap >= 1)
-		fds[n++] = pn->m.bpf.map_rb;
-	if (pn->mode == PROBE_NET_DIAG && cap >= 2) {
-		fds[n++] = pn->m.diag.mc_fd;
-		fds[n++] = pn->m.diag.dump_fd;
-	}
-	return n;
-}
-
-void probe_net_readable(struct probe_net *pn, int fd)
-{
-	if (pn->closed)
-		return;
-	if (pn->mode == PROBE_NET_BPF && fd == pn->m.bpf.map_rb)
-		net_bpf_read(&pn->m.bpf, &pn->out, NET_BATCH);
-	else if (pn->mode == PROBE_NET_DIAG)
-		net_diag_read(&pn->m.diag, fd, &pn->out, NET_BATCH);
-}
-
-uint64_t probe_net_deadline(const struct probe_net *pn)
-{
-	if (pn->closed)
-		return 0;
-	if (pn->mode == PROBE_NET_DIAG)
-		return pn->m.diag.step < 0 ? pn->m.diag.next_ns :
-		       pn->m.diag.next_ns + NET_DUMP_TIMEOUT_NS;
-	if (pn->mode == PROBE_NET_PROC)
-		return pn->m.proc.next_ns;
-	return 0;
-}
-
-void probe_net_tick(struct probe_net *pn, uint64_t now)
-{
-	if (pn->closed)
-		return;
-	if (pn->mode == PROBE_NET_DIAG)
-		net_diag_tick(&pn->m.diag, now);
-	else if (pn->mode == PROBE_NET_PROC)
-		net_proc_tick(&pn->m.proc, now, &pn->out);
-}
-
-size_t probe_net_losses(const struct probe_net *pn, const char **reason,
-			uint64_t *count, size_t cap)
-{
-	size_t n = 0;
-
-	if (cap < 2)
-		return 0;
-	if (pn->mode == PROBE_NET_BPF) {
-		reason[n] = "net_ringbuf_full";
-		count[n++] = net_bpf_drops(&pn->m.bpf);
-		reason[n] = "probe_error";
-		count[n++] = pn->m.bpf.bad + pn->m.bpf.rb.errors;
-	} else if (pn->mode == PROBE_NET_DIAG) {
-		reason[n] = "net_nobufs";
-		count[n++] = pn->m.diag.nobufs;
-		reason[n] = "probe_error";
-		count[n++] = pn->m.diag.errors;
-	} else if (pn->mode == PROBE_NET_PROC) {
-		reason[n] = "probe_error";
-		count[n++] = pn->m.proc.errors;
-	}
-	return n;
-}
-
-int probe_net_mode_byname(const char *s)
-{
-	static const char *const names[] = { "auto", "bpf", "diag", "proc" };
 	int i;
 
-	for (i = 0; i < 4; i++)
-		if (strcmp(s, names[i]) == 0)
-			return i;
-	return -1;
+	for (i = 0; i < N.nfd; i++)
+		loop_del(N.l, &N.fd[i]);
+	N.nfd = 0;
+	if (N.be->close)
+		N.be->close(&N.b);	/* hands out what is still queued */
+	net_refresh(p);		/* the final counts */
+	p->timer.at = 0;
 }
 
-void probe_net_close(struct probe_net *pn)
+int net_arm(struct probe *p, struct loop *l, const struct net_cfg *nc)
 {
-	if (pn->closed)
-		return;
-	if (pn->mode == PROBE_NET_BPF) {
-		/* Detach first, then hand out what the ring still holds. */
-		net_bpf_detach(&pn->m.bpf);
-		while (net_bpf_read(&pn->m.bpf, &pn->out, NET_BATCH) > 0)
-			;
-		net_bpf_close(&pn->m.bpf);
-	} else if (pn->mode == PROBE_NET_DIAG) {
-		net_diag_close(&pn->m.diag);
+	struct net_backend_cfg bc = { p, nc->cgroup, nc->poll_ns, 0, 0 };
+	int rc;
+
+	N.p = p, N.l = l;
+	N.be = NULL;
+	N.why[0] = '\0';
+	eph_range(&bc.eph_lo, &bc.eph_hi);
+	rc = open_backend(nc->mode, &bc);
+	if (rc < 0) {
+		snprintf(p->why, sizeof(p->why), "%.80s", N.why);
+		return -1;
 	}
-	pn->closed = 1;
+	if (add_fds() < 0) {
+		snprintf(p->why, sizeof(p->why), "epoll");
+		net_stop(p);
+		return -1;
+	}
+	p->timer.fn = on_tick;
+	rearm();
+	if (N.why[0])
+		log_warnx("net: %s; using %s", N.why, N.be->name);
+	if (rc > 0)
+		snprintf(p->why, sizeof(p->why), "%s", N.be->name);
+	return rc;
 }
+
+static int net_arm_config(struct probe *p, const struct config *c,
+			  struct loop *l)
+{
+	struct net_cfg nc = { p->mode == NET_MODE_DIAG ? NET_MODE_DIAG :
+			      p->mode == NET_MODE_PROC ? NET_MODE_PROC :
+			      NET_MODE_AUTO,
+			      c->net_cgroup[0] ? c->net_cgroup : NULL,
+			      NET_POLL_NS };
+
+	return net_arm(p, l, &nc);
+}
+
+const struct probe_ops net_ops = {
+	.name = "net",
+	.modes = { [NET_MODE_OFF] = "off", [NET_MODE_AUTO] = "on",
+		   [NET_MODE_DIAG] = "diag", [NET_MODE_PROC] = "proc" },
+	.default_mode = NET_MODE_AUTO,
+	.arm = net_arm_config,
+	.stop = net_stop,
+	.refresh = net_refresh,
+};

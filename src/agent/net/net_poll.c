@@ -1,10 +1,11 @@
 /*
- * net_proc.c: the net probe's last fallback: poll /proc/net/{tcp,udp}{,6}
+ * net_poll.c: the net probe's last fallback: poll /proc/net/{tcp,udp}{,6}
  * and report connected sockets not seen before.
  *
  * It sees only what is alive at a poll: a connect refused in a
  * microsecond is invisible, a connection that closed first is seen while
- * it sits in TIME_WAIT.  No pid; the uid is the socket owner's.
+ * it sits in TIME_WAIT.  No pid; the uid is the socket owner's.  A file
+ * that cannot be read counts as probe_error.  Lines are net_procnet.c's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,9 +16,9 @@
 #include <unistd.h>
 #include "lib/clock.h"
 #include "lib/log.h"
-#include "net_backend.h"
-#include "net_sock.h"
+#include "net_poll.h"
 #include "net_procnet.h"
+#include "net_sock.h"
 
 static const struct { const char *path; int family, proto; } files[4] = {
 	{ "/proc/net/tcp", AF_INET, IPPROTO_TCP },
@@ -26,19 +27,19 @@ static const struct { const char *path; int family, proto; } files[4] = {
 	{ "/proc/net/udp6", AF_INET6, IPPROTO_UDP },
 };
 
-int net_proc_open(struct net_proc *p, uint64_t poll_ns, char *why,
-		  size_t whycap)
+static int poll_open(void *vp, const struct net_backend_cfg *bc, char *why,
+		     size_t whycap)
 {
-	uint16_t lo, hi;
+	struct net_poll *p = vp;
 
 	memset(p, 0, sizeof(*p));
 	if (access(files[0].path, R_OK) < 0) {
 		snprintf(why, whycap, "%s: %s", files[0].path, strerror(errno));
 		return -1;
 	}
-	net_eph_range(&lo, &hi);
-	nettrack_init(&p->track, lo, hi, 1);
-	p->poll_ns = poll_ns;
+	p->p = bc->p;
+	nettrack_init(&p->track, bc->eph_lo, bc->eph_hi, 1);
+	p->poll_ns = bc->poll_ns;
 	p->next_ns = clock_mono_ns();
 	return 0;
 }
@@ -70,8 +71,7 @@ static uint64_t sock_key(const struct netsock *ns)
 }
 
 /* One socket of a poll: listeners noted, new connects reported. */
-static void on_sock(struct net_proc *p, const struct netsock *ns,
-		    struct net_out *o)
+static void on_sock(struct net_poll *p, const struct netsock *ns)
 {
 	uint64_t key = sock_key(ns);
 	int cls;
@@ -92,13 +92,13 @@ static void on_sock(struct net_proc *p, const struct netsock *ns,
 		return;
 	}
 	if (cls == NETTRACK_ACTIVE) {
-		netsock_event(ns, &o->ev, clock_mono_ns());
-		probe_net_out_emit(o);
+		netsock_event(ns, &p->ev, clock_mono_ns());
+		probe_emit(p->p, &p->ev);
 	}
 }
 
 /* Every complete line in buf[0..n); returns the bytes of the partial one. */
-static size_t lines(struct net_proc *p, int f, size_t n, struct net_out *o)
+static size_t lines(struct net_poll *p, int f, size_t n)
 {
 	struct netsock ns;
 	char *s = p->buf, *nl, *end = p->buf + n;
@@ -106,14 +106,14 @@ static size_t lines(struct net_proc *p, int f, size_t n, struct net_out *o)
 	while ((nl = memchr(s, '\n', (size_t)(end - s))) != NULL) {
 		if (procnet_line(s, (size_t)(nl - s), files[f].family,
 				 files[f].proto, &ns) == PROCNET_SOCK)
-			on_sock(p, &ns, o);
+			on_sock(p, &ns);
 		s = nl + 1;
 	}
 	return (size_t)(end - s);
 }
 
 /* Read one /proc/net file in chunks, line by line. */
-static void read_file(struct net_proc *p, int f, struct net_out *o)
+static void read_file(struct net_poll *p, int f)
 {
 	size_t have = 0, left;
 	ssize_t n;
@@ -122,7 +122,7 @@ static void read_file(struct net_proc *p, int f, struct net_out *o)
 	fd = open(files[f].path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno != ENOENT)	/* no IPv6: no tcp6 */
-			p->errors++;
+			p->p->dropped[LOSS_PROBE_ERROR]++;
 		return;
 	}
 	for (;;) {
@@ -132,23 +132,38 @@ static void read_file(struct net_proc *p, int f, struct net_out *o)
 		if (n <= 0)
 			break;
 		have += (size_t)n;
-		left = lines(p, f, have, o);
+		left = lines(p, f, have);
 		memmove(p->buf, p->buf + have - left, left);
 		have = left == sizeof(p->buf) ? 0 : left;  /* no line is 64 KiB */
 	}
 	if (n < 0)
-		p->errors++;
+		p->p->dropped[LOSS_PROBE_ERROR]++;
 	close(fd);
 }
 
-void net_proc_tick(struct net_proc *p, uint64_t now, struct net_out *o)
+/* Read the four files when due and report new connected sockets. */
+static void poll_tick(void *vp, uint64_t now)
 {
+	struct net_poll *p = vp;
 	int f;
 
 	if (now < p->next_ns)
 		return;
 	for (f = 0; f < 4; f++)
-		read_file(p, f, o);
+		read_file(p, f);
 	nettrack_round_end(&p->track);
 	p->next_ns = now + p->poll_ns;
 }
+
+static uint64_t poll_deadline(const void *vp)
+{
+	return ((const struct net_poll *)vp)->next_ns;
+}
+
+/* No fds (it reads files when due) and nothing to close. */
+const struct net_backend net_poll_backend = {
+	.name = "proc_net",
+	.open = poll_open,
+	.deadline = poll_deadline,
+	.tick = poll_tick,
+};

@@ -1,11 +1,11 @@
 /*
- * procnet.c: one /proc/net/{tcp,udp}{,6} line -> struct netsock.
+ * net_procnet.c: one /proc/net/{tcp,udp}{,6} line -> struct netsock.
  *
  *   sl  local_address rem_address   st tx_queue:rx_queue tr:tm->when
  *   retrnsmt uid timeout inode ...
  *
  * Pure and bounded by n; a line that does not have this shape is
- * PROCNET_BAD.  It reads no file (net_proc.c does).
+ * PROCNET_BAD.  It reads no file (net_poll.c does).
  */
 #include <string.h>
 #include <sys/socket.h>

@@ -1,5 +1,5 @@
 /*
- * procnet.h: pure parser of /proc/net/{tcp,udp}{,6} lines, the last
+ * net_procnet.h: pure parser of /proc/net/{tcp,udp}{,6} lines, the last
  * fallback of the net probe.
  */
 #pragma once

@@ -1,5 +1,5 @@
 /*
- * ringbuf.c: the BPF ring buffer consumer (mmap, walk, release).
+ * net_ringbuf.c: the BPF ring buffer consumer (mmap, walk, release).
  *
  * Ordering follows the kernel's contract: the producer position and each
  * record's length word are read with acquire loads; the consumer position

@@ -1,5 +1,5 @@
 /*
- * ringbuf.h: user-space consumer of a BPF_MAP_TYPE_RINGBUF map.
+ * net_ringbuf.h: user-space consumer of a BPF_MAP_TYPE_RINGBUF map.
  *
  * The map is mapped twice: the consumer page read-write (we publish our
  * position there) and the producer page plus the data pages read-only

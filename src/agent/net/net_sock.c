@@ -1,5 +1,5 @@
 /*
- * netsock.c: a socket the fallbacks saw -> net.connect_attempted.
+ * net_sock.c: a socket the fallbacks saw -> net.connect_attempted.
  *
  * sock_diag and /proc/net carry no pid: the event says guest_pid 0 and an
  * empty comm (the socket may even be shared by several processes).

@@ -1,5 +1,5 @@
 /*
- * netsock.h: one socket as the fallbacks see it (sock_diag messages and
+ * net_sock.h: one socket as the fallbacks see it (sock_diag messages and
  * /proc/net/{tcp,udp}{,6} lines), before it becomes an event.
  */
 #pragma once

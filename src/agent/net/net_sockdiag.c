@@ -1,5 +1,5 @@
 /*
- * sockdiag.c: NETLINK_SOCK_DIAG bytes -> struct netsock, and the dump
+ * net_sockdiag.c: NETLINK_SOCK_DIAG bytes -> struct netsock, and the dump
  * request.
  *
  * Pure: the caller owns the socket and the buffers.  A message is checked

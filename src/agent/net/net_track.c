@@ -1,8 +1,8 @@
 /*
- * nettrack.c: the fallbacks' memory: sockets already reported (open
+ * net_track.c: the fallbacks' memory: sockets already reported (open
  * addressing over a fixed table, rebuilt each round) and listening ports.
  *
- * It does not read sockets or files; net_diag.c and net_proc.c feed it.
+ * It does not read sockets or files; net_diag.c and net_poll.c feed it.
  */
 #include <netinet/in.h>
 #include <string.h>

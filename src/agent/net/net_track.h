@@ -1,5 +1,5 @@
 /*
- * nettrack.h: what the fallbacks (sock_diag, /proc/net) remember so that
+ * net_track.h: what the fallbacks (sock_diag, /proc/net) remember so that
  * each connect is reported once and accepted sockets are not reported.
  *
  * - seen: keys (sock_diag cookies, /proc 4-tuple hashes) of sockets already
