@@ -25,8 +25,8 @@
 #include <unistd.h>
 #include <linux/audit.h>
 #include <linux/netlink.h>
-#include "agent/audit.h"
-#include "agent/probe_cap.h"
+#include "agent/cap/cap_auditmsg.h"
+#include "agent/cap/cap_audit.h"
 #include "lib/clock.h"
 #include "lib/log.h"
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/audit.h>
-#include "agent/audit.h"
+#include "agent/cap/cap_auditmsg.h"
 #include "wire/frame.h"
 
 static struct event ev;

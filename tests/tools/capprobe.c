@@ -17,7 +17,7 @@
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
-#include "agent/probe_cap.h"
+#include "agent/cap/cap_audit.h"
 #include "lib/clock.h"
 #include "lib/log.h"
 #include "evprint.h"

@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include "agent.h"
-#include "probe.h"
-#include "probe_cap.h"
+#include "agent/agent.h"
+#include "agent/probe.h"
+#include "cap_audit.h"
 
 static struct probe_cap pc;
 static struct {

@@ -13,7 +13,7 @@
 #include <cmocka.h>
 #include <linux/audit.h>
 #include <linux/netlink.h>
-#include "agent/audit.h"
+#include "agent/cap/cap_auditmsg.h"
 #include "wire/frame.h"
 
 #define REC(s) audit_parse_syscall(s, sizeof(s) - 1, &r)

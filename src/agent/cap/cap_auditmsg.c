@@ -14,7 +14,7 @@
 #include <linux/netlink.h>
 #include "lib/scan.h"
 #include "wire/event.h"
-#include "audit.h"
+#include "cap_auditmsg.h"
 
 #define ALIGN4(x) (((x) + 3u) & ~(size_t)3u)
 

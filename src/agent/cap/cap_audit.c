@@ -17,8 +17,8 @@
 #include <linux/netlink.h>
 #include "lib/clock.h"
 #include "lib/log.h"
-#include "audit.h"
-#include "probe_cap.h"
+#include "cap_auditmsg.h"
+#include "cap_audit.h"
 
 #if defined(__x86_64__)
 static const uint32_t arches[2] = { AUDIT_ARCH_X86_64, AUDIT_ARCH_I386 };
