@@ -10,12 +10,12 @@
  *   audit idle    audit disabled, but enabled once since boot: the task
  *                 still takes the syscall audit path (a machine where a
  *                 previous test or agent enabled audit)
- *   probe armed   after probe_cap_open: audit on, the rule in place; the
+ *   probe armed   after the probe armed: audit on, the rule in place; the
  *                 parent reads the records meanwhile
  * Same run, same machine.  Root only; restores audit as it found it.
  */
 #include <errno.h>
-#include <poll.h>
+#include <sys/epoll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,22 +26,26 @@
 #include <linux/audit.h>
 #include <linux/netlink.h>
 #include "agent/cap/cap_auditmsg.h"
-#include "agent/cap/cap_audit.h"
+#include "agent/config.h"
+#include "agent/probe.h"
 #include "lib/clock.h"
 #include "lib/log.h"
+#include "lib/loop.h"
 
 #define PPID_CALLS	1000000
 #define DENY_CALLS	20000
 #define REPS		3
 
-static struct probe_cap pc;
+extern const struct probe_ops cap_ops;
+static struct probe P = { .ops = &cap_ops };	/* the probe, alone */
+static struct loop L;				/* the agent's loop */
 static uint64_t records;
 
-static void on_event(void *ctx, const struct event *ev)
+static int on_event(struct event *ev)
 {
-	(void)ctx;
 	(void)ev;
 	records++;
+	return 0;
 }
 
 /* The child: min over REPS of ns per call, written to fd. */
@@ -93,26 +97,24 @@ static void spawn(struct kid *k, int deny)
 	k->res = r[0];
 }
 
-/* Start the child, serve the probe (when armed) until it reports. */
-static double finish(struct kid *k, int armed)
+/* The child's result came (or it died): leave the loop. */
+static void on_result(void *ctx, uint32_t events)
 {
-	struct pollfd p[2] = { { k->res, POLLIN, 0 }, { -1, POLLIN, 0 } };
+	(void)ctx, (void)events;
+	loop_stop(&L);
+}
+
+/* Start the child, run the loop (the probe, when armed) until it reports. */
+static double finish(struct kid *k)
+{
+	struct loop_fd res = { k->res, on_result, NULL };
 	double ns = -1;
 
-	if (armed)
-		p[1].fd = probe_cap_fd(&pc);
-	if (write(k->go, "g", 1) != 1)
+	if (loop_add(&L, &res, EPOLLIN) < 0 || write(k->go, "g", 1) != 1)
 		fatal("go");
-	for (;;) {
-		if (poll(p, 2, 1000) < 0 && errno != EINTR)
-			fatal("poll");
-		if (p[1].revents & POLLIN)
-			probe_cap_readable(&pc);
-		if (armed)
-			probe_cap_tick(&pc, clock_mono_ns());
-		if (p[0].revents & (POLLIN | POLLHUP))
-			break;
-	}
+	if (loop_run(&L) < 0)
+		fatal("epoll_wait");
+	loop_del(&L, &res);
 	if (read(k->res, &ns, sizeof(ns)) != sizeof(ns))
 		ns = -1;
 	waitpid(k->pid, NULL, 0);
@@ -160,35 +162,40 @@ static void row(const char *state, double ppid, double deny, double base_p,
 
 int main(void)
 {
+	static struct config cfg;
 	struct kid a, a2, b, b2, c, c2;
 	double pa, da, pb, db, pcost, dc;
-	const char *reason[2];
-	uint64_t count[2];
+	sigset_t none;
 
 	log_init("auditcost", 0);
 	if (geteuid() != 0) {
 		printf("auditcost: needs root; skipped\n");
 		return 0;
 	}
+	sigemptyset(&none);
+	config_defaults(&cfg);
+	P.emit = on_event;
+	if (loop_init(&L, &none, NULL, NULL, NULL) < 0 ||
+	    loop_timer_add(&L, &P.timer) < 0)
+		fatal("loop");
 	if (never_task(AUDIT_ADD_RULE) != 0)
 		fatalx("cannot add a never,task audit rule");
 	spawn(&a, 0);
 	spawn(&a2, 1);
 	never_task(AUDIT_DEL_RULE);
-	pa = finish(&a, 0);
-	da = finish(&a2, 0);
+	pa = finish(&a);
+	da = finish(&a2);
 	spawn(&b, 0);
 	spawn(&b2, 1);
-	pb = finish(&b, 0);
-	db = finish(&b2, 0);
-	if (probe_cap_open(&pc, on_event, NULL) < 0)
-		fatalx("capability probe: %s", pc.why);
+	pb = finish(&b);
+	db = finish(&b2);
+	if (cap_ops.arm(&P, &cfg, &L) < 0)
+		fatalx("capability probe: %s", P.why);
 	spawn(&c, 0);
 	spawn(&c2, 1);
-	pcost = finish(&c, 1);
-	dc = finish(&c2, 1);
-	probe_cap_close(&pc);
-	probe_cap_losses(&pc, reason, count, 2);
+	pcost = finish(&c);
+	dc = finish(&c2);
+	cap_ops.stop(&P);
 	printf("per-syscall cost of the audit rule (min of %d loops):\n"
 	       "  %-13s %12s %9s %12s %9s\n", REPS, "child forked", "getppid()",
 	       "", "setuid(0) denied", "");
@@ -196,6 +203,7 @@ int main(void)
 	row("audit idle", pb, db, pa, da);
 	row("probe armed", pcost, dc, pa, da);
 	printf("  records read while armed: %llu events, audit lost %llu\n",
-	       (unsigned long long)records, (unsigned long long)count[0]);
+	       (unsigned long long)records,
+	       (unsigned long long)P.dropped[LOSS_AUDIT_LOST]);
 	return 0;
 }

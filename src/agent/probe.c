@@ -24,16 +24,6 @@ const char *const loss_names[LOSS_N] = {
 	[LOSS_AUDIT_LOST] = "audit_lost",
 };
 
-int loss_byname(const char *s)
-{
-	int i;
-
-	for (i = 0; i < LOSS_N; i++)
-		if (strcmp(loss_names[i], s) == 0)
-			return i;
-	return -1;
-}
-
 /* The registry: the probes of this build, in hello order.  A new probe
  * is its folder, and its ops named here and listed below. */
 extern const struct probe_ops proc_ops, fs_ops, net_ops, cap_ops;

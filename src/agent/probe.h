@@ -110,5 +110,3 @@ int probe_find(const char *name, size_t n);
 uint64_t probe_dropped(int reason);
 /* Run every armed probe's refresh op (before reading probe_dropped). */
 void probe_refresh_all(void);
-/* The loss reason named s, or -1. */
-int loss_byname(const char *s);

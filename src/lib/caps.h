@@ -174,7 +174,7 @@
 #define LOOP_EVENTS		32
 /* Deadlines: heartbeat, transport, stop, one per probe, with room. */
 #define LOOP_TIMERS_MAX		16
-/* ---- net probe (net_ops.c and its mechanisms) ---- */
+/* ---- net probe (src/agent/net/) ---- */
 
 /* BPF ring buffer: 256 KiB holds ~2,900 records of 88 bytes, a burst of
  * a thousand connects with room, and stays a small locked allocation. */
@@ -209,7 +209,7 @@
 /* Verifier log kept for a rejected BPF program (set-up only). */
 #define NET_BPF_LOG		(64u * 1024u)
 
-/* ---- capability probe (probe_cap.c, audit.c) ---- */
+/* ---- capability probe (src/agent/cap/) ---- */
 
 /* Audit netlink receive buffer: records come in bursts of 3-5 messages
  * per denied syscall. */

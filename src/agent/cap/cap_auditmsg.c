@@ -1,12 +1,12 @@
 /*
- * audit.c: audit netlink framing, the probe's rule, and the AUDIT_SYSCALL
- * record parser.
+ * cap_auditmsg.c: audit netlink framing, the probe's rules, and the
+ * AUDIT_SYSCALL record parser.
  *
  * Records are text: `audit(1700000000.123:45): arch=c000003e syscall=105
  * success=no exit=-1 ... pid=7 auid=... uid=65534 ... comm="python3"
  * exe="..."`.  A value the kernel thinks untrusted (spaces, quotes,
  * control bytes) is written as bare hex instead of a quoted string;
- * comm is decoded from either.  Pure: no socket here (probe_cap.c).
+ * comm is decoded from either.  Pure: no socket here (cap_audit.c).
  */
 #include <errno.h>
 #include <string.h>

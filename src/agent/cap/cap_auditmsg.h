@@ -1,7 +1,7 @@
 /*
- * audit.h: the audit netlink protocol as the capability probe speaks it:
- * request framing, the one rule it adds, and pure parsers of what comes
- * back (control replies and AUDIT_SYSCALL text records).
+ * cap_auditmsg.h: the audit netlink protocol as the capability probe
+ * speaks it: request framing, the rules it adds, and pure parsers of what
+ * comes back (control replies and AUDIT_SYSCALL text records).
  */
 #pragma once
 #include <stddef.h>

@@ -1,85 +1,59 @@
 /*
- * bind_cap.c: the capability probe (probe_cap.c, audit netlink) in the
- * agent: its socket in the loop, its `lost` poll as the probe's timer,
- * its events into agent_emit, audit's losses into the heartbeat.
+ * cap_ops.c: the capability probe in the agent: the audit socket it owns
+ * in the loop, the periodic `lost` request as the probe's timer.  Opt-in
+ * (it costs syscall time).  The audit exchanges themselves, and becoming
+ * and ceasing to be the audit daemon, are cap_audit.c's.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include "agent/agent.h"
 #include "agent/probe.h"
 #include "cap_audit.h"
 
-static struct probe_cap pc;
+static struct cap_audit A;
 static struct {
-	struct probe *p;
 	struct loop *l;
 	struct loop_fd fd;
 } C;
 
-static void emit(void *ctx, const struct event *ev)
-{
-	(void)ctx;
-	agent_emit((struct event *)ev);	/* see net_ops.c */
-}
-
-static void rearm(void)
-{
-	C.p->timer.at = probe_cap_deadline(&pc);
-}
-
 static void on_readable(void *ctx, uint32_t events)
 {
 	(void)ctx, (void)events;
-	probe_cap_readable(&pc);
-	rearm();
+	cap_audit_read(&A);
 }
 
 static void on_tick(void *ctx, uint64_t now)
 {
-	(void)ctx;
-	probe_cap_tick(&pc, now);
-	rearm();
-}
+	struct probe *p = ctx;
 
-static void cap_refresh(struct probe *p)
-{
-	const char *reason[4];
-	uint64_t count[4];
-	size_t i, n = probe_cap_losses(&pc, reason, count, 4);
-	int r;
-
-	memset(p->dropped, 0, sizeof(p->dropped));
-	for (i = 0; i < n; i++)
-		if ((r = loss_byname(reason[i])) >= 0)
-			p->dropped[r] += count[i];
+	cap_audit_tick(&A, now);
+	p->timer.at = A.next_get_ns;
 }
 
 static int cap_arm(struct probe *p, const struct config *c, struct loop *l)
 {
 	(void)c;
-	C.p = p, C.l = l;
-	if (probe_cap_open(&pc, emit, NULL) < 0) {
-		snprintf(p->why, sizeof(p->why), "%.80s", pc.why);
+	C.l = l;
+	if (cap_audit_open(&A, p) < 0) {
+		snprintf(p->why, sizeof(p->why), "%.80s", A.why);
 		return -1;
 	}
-	C.fd.fd = probe_cap_fd(&pc);
-	C.fd.fn = on_readable;
+	C.fd = (struct loop_fd){ A.fd, on_readable, NULL };
 	if (loop_add(l, &C.fd, EPOLLIN) < 0) {
-		snprintf(p->why, sizeof(p->why), "epoll");
-		probe_cap_close(&pc);
+		snprintf(p->why, sizeof(p->why), "epoll: %s", strerror(errno));
+		cap_audit_close(&A);
 		return -1;
 	}
-	p->timer.fn = on_tick;
-	rearm();
+	p->timer = (struct loop_timer){ A.next_get_ns, on_tick, p };
 	return 0;
 }
 
+/* Outside the loop: the rules go, audit is restored, the pid released. */
 static void cap_stop(struct probe *p)
 {
 	loop_del(C.l, &C.fd);
-	probe_cap_close(&pc);	/* rules removed, audit pid released */
-	cap_refresh(p);
+	cap_audit_close(&A);
 	p->timer.at = 0;
 }
 
@@ -87,5 +61,6 @@ const struct probe_ops cap_ops = {
 	.name = "capability",
 	.modes = { "off", "on" },
 	.default_mode = 0,
-	.arm = cap_arm, .stop = cap_stop, .refresh = cap_refresh
+	.arm = cap_arm,
+	.stop = cap_stop,
 };
