@@ -125,16 +125,23 @@ static void on_heartbeat(void *ctx, uint64_t now)
 	agent_emit(&A.ev);
 }
 
+/* The transport's own frame just built in A.ev, encoded into out; the
+ * strict profile (v1.0) has no agent.* frames: 0, send nothing. */
+static int own_frame(uint8_t *out, size_t cap)
+{
+	if (A.cfg->profile == WIRE_STRICT)
+		return 0;
+	return frame_encode(&A.ev, WIRE_EXTENDED, out, cap);
+}
+
 /* The transport's hello: identity, session, resume point, probes. */
 static int hook_hello(void *ctx, uint64_t session, uint64_t resume_seq,
 		      uint8_t *out, size_t cap)
 {
 	(void)ctx;
-	if (A.cfg->profile == WIRE_STRICT)
-		return 0;
 	af_hello(&A.ev, &A.id, clock_mono_ns(), session, resume_seq,
 		 A.cfg->ring_bytes);
-	return frame_encode(&A.ev, WIRE_EXTENDED, out, cap);
+	return own_frame(out, cap);
 }
 
 /* The transport's agent.loss for a range the ring overwrote. */
@@ -142,11 +149,9 @@ static int hook_loss(void *ctx, uint64_t first, uint64_t count,
 		     uint8_t *out, size_t cap)
 {
 	(void)ctx;
-	if (A.cfg->profile == WIRE_STRICT)
-		return 0;
 	af_loss(&A.ev, &A.id, clock_mono_ns(), LOSS_RING_OVERWRITE, first,
 		count);
-	return frame_encode(&A.ev, WIRE_EXTENDED, out, cap);
+	return own_frame(out, cap);
 }
 
 /* ---- shutdown: flush (bounded), account the rest, agent.stopping ---- */

@@ -58,30 +58,33 @@ static int set_connect(struct config *c, const char *v, size_t n,
 	return 0;
 }
 
+/* One of two words: a gives *out = va, b gives *out = vb. */
+static int set_either(int *out, const char *v, size_t n, const char *a,
+		      int va, const char *b, int vb, char *err, size_t errcap)
+{
+	if (is(v, n, a))
+		*out = va;
+	else if (is(v, n, b))
+		*out = vb;
+	else
+		return ERR("'%.*s' is not %s or %s", (int)n, v, a, b);
+	return 0;
+}
+
 /* --wire strict | extended */
 static int set_wire(struct config *c, const char *v, size_t n, char *err,
 		    size_t errcap)
 {
-	if (is(v, n, "strict"))
-		c->profile = WIRE_STRICT;
-	else if (is(v, n, "extended"))
-		c->profile = WIRE_EXTENDED;
-	else
-		return ERR("'%.*s' is not strict or extended", (int)n, v);
-	return 0;
+	return set_either(&c->profile, v, n, "strict", WIRE_STRICT,
+			  "extended", WIRE_EXTENDED, err, errcap);
 }
 
 /* --on-failure fail-cell | degrade */
 static int set_onfail(struct config *c, const char *v, size_t n, char *err,
 		      size_t errcap)
 {
-	if (is(v, n, "fail-cell"))
-		c->on_failure = CFG_FAIL_CELL;
-	else if (is(v, n, "degrade"))
-		c->on_failure = CFG_DEGRADE;
-	else
-		return ERR("'%.*s' is not fail-cell or degrade", (int)n, v);
-	return 0;
+	return set_either(&c->on_failure, v, n, "fail-cell", CFG_FAIL_CELL,
+			  "degrade", CFG_DEGRADE, err, errcap);
 }
 
 /* N, Nk or Nm (KiB, MiB) within the ring's limits. */

@@ -148,14 +148,8 @@ static void complete_frames(struct ring *r)
 
 void ring_consume(struct ring *r, size_t n)
 {
-	size_t k;
-
 	if (r->carry_off < r->carry_len) {
-		k = r->carry_len - r->carry_off;
-		k = n < k ? n : k;
-		r->carry_off += k;
-		n -= k;
-		if (r->carry_off < r->carry_len)
+		if (!ring_span_take(&r->carry_off, r->carry_len, &n))
 			return;
 		r->carry_off = r->carry_len = 0;
 		r->sent++;

@@ -69,6 +69,18 @@ int ring_iov(const struct ring *r, struct iovec iov[3]);
 /* n bytes of what ring_iov gave were written. */
 void ring_consume(struct ring *r, size_t n);
 
+/* Of *n bytes written, take those a partly written frame [*off, len)
+ * still wanted (ring_consume's carry, the transport's own frame).
+ * Returns 1 when the frame is now whole, 0 when *n ran out first. */
+static inline int ring_span_take(size_t *off, size_t len, size_t *n)
+{
+	size_t k = len - *off < *n ? len - *off : *n;
+
+	*off += k;
+	*n -= k;
+	return *off == len;
+}
+
 /* A loss to announce before the next ring byte; 0 when none (or while the
  * carry must finish first). */
 int ring_pending_loss(const struct ring *r, struct ring_range *out);

@@ -339,14 +339,8 @@ static int build_iov(struct xport *x, struct iovec iov[4])
 /* Account n written bytes: our frame first, the rest to the ring. */
 static void consumed(struct xport *x, size_t n)
 {
-	size_t k;
-
 	if (x->meta_off < x->meta_len) {
-		k = x->meta_len - x->meta_off;
-		k = n < k ? n : k;
-		x->meta_off += k;
-		n -= k;
-		if (x->meta_off < x->meta_len)
+		if (!ring_span_take(&x->meta_off, x->meta_len, &n))
 			return;
 		if (x->meta_loss)
 			ring_loss_done(x->ring, x->meta_loss);

@@ -11,9 +11,8 @@
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/inotify.h>
-#include "fs_track.h"
-#include "lib/log.h"
 #include "agent/probe.h"
+#include "fs_track.h"
 
 static struct {
 	struct probe *p;
@@ -22,23 +21,10 @@ static struct {
 	struct loop_fd fd;
 } F;	/* no initializer: the watch table stays in .bss */
 
-/* Drain the inotify fd in bounded batches. */
 static void on_readable(void *ctx, uint32_t events)
 {
-	static char buf[FS_READ_BYTES] __attribute__((aligned(8)));
-	ssize_t n;
-	int i;
-
 	(void)ctx, (void)events;
-	for (i = 0; i < FS_READ_BATCH; i++) {
-		n = read(F.fd.fd, buf, sizeof(buf));
-		if (n <= 0) {
-			if (n < 0 && errno != EAGAIN && errno != EINTR)
-				LOG_RL(log_warn, "fs: inotify read");
-			break;
-		}
-		fs_track_feed(&F.ft, buf, (size_t)n);
-	}
+	fs_track_read(&F.ft);
 }
 
 static int fs_arm(struct probe *p, const struct config *c, struct loop *l)

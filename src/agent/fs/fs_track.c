@@ -99,3 +99,20 @@ void fs_track_feed(struct fs_track *ft, const void *buf, size_t len)
 {
 	inotify_parse(buf, len, on_rec, ft);
 }
+
+void fs_track_read(struct fs_track *ft)
+{
+	static char buf[FS_READ_BYTES] __attribute__((aligned(8)));
+	ssize_t n;
+	int i;
+
+	for (i = 0; i < FS_READ_BATCH; i++) {
+		n = read(ft->fd, buf, sizeof(buf));
+		if (n <= 0) {
+			if (n < 0 && errno != EAGAIN && errno != EINTR)
+				LOG_RL(log_warn, "fs: inotify read");
+			return;
+		}
+		fs_track_feed(ft, buf, (size_t)n);
+	}
+}

@@ -37,3 +37,5 @@ void fs_track_init(struct fs_track *ft, int fd, uint32_t mask,
 int fs_track_add(struct fs_track *ft, const char *path);
 /* Turn the bytes of one read(2) of the inotify fd into events. */
 void fs_track_feed(struct fs_track *ft, const void *buf, size_t len);
+/* Read the inotify fd (at most FS_READ_BATCH reads) and feed each in. */
+void fs_track_read(struct fs_track *ft);

@@ -21,15 +21,16 @@ struct net_backend_cfg {
 	uint16_t eph_lo, eph_hi;	/* fallbacks: ip_local_port_range */
 };
 
+#define NET_BACKEND_FDS 2
+
 /* A backend's ops; all but open may be NULL (nothing of the kind). */
 struct net_backend {
 	/* "bpf", "sock_diag", "proc_net": logs, and hello's fallback:NAME */
 	const char *name;
-	/* 0, or -1 with why (everything it opened is closed again) */
-	int (*open)(void *b, const struct net_backend_cfg *bc, char *why,
-		    size_t cap);
-	/* The fds to watch for input (at most NET_BACKEND_FDS). */
-	int (*fds)(const void *b, int *fds);
+	/* The number of fds to watch for input, put in fds (at most
+	 * NET_BACKEND_FDS); or -1 with why (all it opened closed again). */
+	int (*open)(void *b, const struct net_backend_cfg *bc, int *fds,
+		    char *why, size_t cap);
 	/* fd is readable: handle at most NET_BATCH records or datagrams. */
 	void (*read)(void *b, int fd);
 	/* The next absolute CLOCK_MONOTONIC time tick wants; 0: none. */
@@ -40,8 +41,6 @@ struct net_backend {
 	/* Stop: hand out what is still queued, close everything. */
 	void (*close)(void *b);
 };
-
-#define NET_BACKEND_FDS 2
 
 extern const struct net_backend net_bpf_backend, net_diag_backend,
 	net_poll_backend;

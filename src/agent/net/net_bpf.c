@@ -187,8 +187,8 @@ static void release(struct net_bpf *b)
 	b->mounted = 0;
 }
 
-static int bpf_open(void *vb, const struct net_backend_cfg *bc, char *why,
-		    size_t whycap)
+static int bpf_open(void *vb, const struct net_backend_cfg *bc, int *fds,
+		    char *why, size_t whycap)
 {
 	struct net_bpf *b = vb;
 
@@ -203,7 +203,8 @@ static int bpf_open(void *vb, const struct net_backend_cfg *bc, char *why,
 	}
 	log_debug("net: BPF hooks on %s (%s)", b->cgpath,
 		  b->legacy[0] ? "BPF_F_ALLOW_MULTI" : "bpf_link");
-	return 0;
+	fds[0] = b->map_rb;
+	return 1;
 fail:
 	release(b);
 	return -1;
@@ -220,16 +221,9 @@ static void bpf_close(void *vb)
 	release(b);
 }
 
-static int bpf_fds(const void *vb, int *fds)
-{
-	fds[0] = ((const struct net_bpf *)vb)->map_rb;
-	return 1;
-}
-
 const struct net_backend net_bpf_backend = {
 	.name = "bpf",
 	.open = bpf_open,
-	.fds = bpf_fds,
 	.read = bpf_read,
 	.refresh = bpf_refresh,
 	.close = bpf_close,

@@ -114,7 +114,9 @@ int bpfsys_attach(int prog_fd, int cgroup_fd, int attach_type, int *link_fd)
 	return bpfsys_attach_multi(prog_fd, cgroup_fd, attach_type);
 }
 
-int bpfsys_attach_multi(int prog_fd, int cgroup_fd, int attach_type)
+/* BPF_PROG_ATTACH or BPF_PROG_DETACH of a program on a cgroup. */
+static int prog_cgroup(int cmd, int prog_fd, int cgroup_fd, int attach_type,
+		       uint32_t flags)
 {
 	union bpf_attr a;
 
@@ -122,19 +124,19 @@ int bpfsys_attach_multi(int prog_fd, int cgroup_fd, int attach_type)
 	a.target_fd = (uint32_t)cgroup_fd;
 	a.attach_bpf_fd = (uint32_t)prog_fd;
 	a.attach_type = (uint32_t)attach_type;
-	a.attach_flags = BPF_F_ALLOW_MULTI;
-	return sys_bpf(BPF_PROG_ATTACH, &a) < 0 ? -1 : 0;
+	a.attach_flags = flags;
+	return sys_bpf(cmd, &a) < 0 ? -1 : 0;
+}
+
+int bpfsys_attach_multi(int prog_fd, int cgroup_fd, int attach_type)
+{
+	return prog_cgroup(BPF_PROG_ATTACH, prog_fd, cgroup_fd, attach_type,
+			   BPF_F_ALLOW_MULTI);
 }
 
 int bpfsys_detach(int prog_fd, int cgroup_fd, int attach_type)
 {
-	union bpf_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.target_fd = (uint32_t)cgroup_fd;
-	a.attach_bpf_fd = (uint32_t)prog_fd;
-	a.attach_type = (uint32_t)attach_type;
-	return sys_bpf(BPF_PROG_DETACH, &a) < 0 ? -1 : 0;
+	return prog_cgroup(BPF_PROG_DETACH, prog_fd, cgroup_fd, attach_type, 0);
 }
 
 int bpfsys_map_get(int map_fd, const void *key, void *value)

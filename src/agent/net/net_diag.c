@@ -75,8 +75,8 @@ static void diag_close(void *vd)
 	sys_close(&d->dump_fd);
 }
 
-static int diag_open(void *vd, const struct net_backend_cfg *bc, char *why,
-		     size_t whycap)
+static int diag_open(void *vd, const struct net_backend_cfg *bc, int *fds,
+		     char *why, size_t whycap)
 {
 	struct net_diag *d = vd;
 
@@ -94,7 +94,9 @@ static int diag_open(void *vd, const struct net_backend_cfg *bc, char *why,
 	d->step = -1;
 	d->poll_ns = bc->poll_ns;
 	d->next_ns = clock_mono_ns();
-	return 0;
+	fds[0] = d->mc_fd;
+	fds[1] = d->dump_fd;
+	return 2;
 }
 
 /* Send the dump request of the current step. */
@@ -262,19 +264,9 @@ static void diag_read(void *vd, int fd)
 	}
 }
 
-static int diag_fds(const void *vd, int *fds)
-{
-	const struct net_diag *d = vd;
-
-	fds[0] = d->mc_fd;
-	fds[1] = d->dump_fd;
-	return 2;
-}
-
 const struct net_backend net_diag_backend = {
 	.name = "sock_diag",
 	.open = diag_open,
-	.fds = diag_fds,
 	.read = diag_read,
 	.deadline = diag_deadline,
 	.tick = diag_tick,

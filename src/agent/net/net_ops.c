@@ -73,8 +73,11 @@ static void add_why(const char *why)
 	N.why[used + n] = '\0';
 }
 
-/* Open the first backend mode allows (auto: any); its reasons when not. */
-static int open_backend(int mode, const struct net_backend_cfg *bc)
+/* Open the first backend mode allows (auto: any), its fds in fds, their
+ * number in N.nfd; the reasons of the others in N.why.  0 when the
+ * primary one armed, 1 a fallback, -1 none. */
+static int open_backend(int mode, const struct net_backend_cfg *bc,
+			int *fds)
 {
 	char why[MECH_WHY_MAX];
 	size_t i;
@@ -83,12 +86,14 @@ static int open_backend(int mode, const struct net_backend_cfg *bc)
 		if (mode != NET_MODE_AUTO && mode != backends[i].mode)
 			continue;
 		why[0] = '\0';
-		if (backends[i].be->open(&N.b, bc, why, sizeof(why)) == 0) {
+		N.nfd = backends[i].be->open(&N.b, bc, fds, why, sizeof(why));
+		if (N.nfd >= 0) {
 			N.be = backends[i].be;
 			return i == 0 ? 0 : 1;
 		}
 		add_why(why);
 	}
+	N.nfd = 0;
 	return -1;
 }
 
@@ -113,11 +118,10 @@ static void on_tick(void *ctx, uint64_t now)
 }
 
 /* The backend's fds into the loop, each with its own record. */
-static int add_fds(void)
+static int add_fds(const int *fds)
 {
-	int fds[NET_BACKEND_FDS], i;
+	int i;
 
-	N.nfd = N.be->fds ? N.be->fds(&N.b, fds) : 0;
 	for (i = 0; i < N.nfd; i++) {
 		N.fd[i] = (struct loop_fd){ fds[i], on_readable, &N.fd[i] };
 		if (loop_add(N.l, &N.fd[i], EPOLLIN) < 0)
@@ -149,18 +153,18 @@ static void net_stop(struct probe *p)
 int net_arm(struct probe *p, struct loop *l, const struct net_cfg *nc)
 {
 	struct net_backend_cfg bc = { p, nc->cgroup, nc->poll_ns, 0, 0 };
-	int rc;
+	int fds[NET_BACKEND_FDS], rc;
 
 	N.p = p, N.l = l;
 	N.be = NULL;
 	N.why[0] = '\0';
 	eph_range(&bc.eph_lo, &bc.eph_hi);
-	rc = open_backend(nc->mode, &bc);
+	rc = open_backend(nc->mode, &bc, fds);
 	if (rc < 0) {
 		snprintf(p->why, sizeof(p->why), "%.80s", N.why);
 		return -1;
 	}
-	if (add_fds() < 0) {
+	if (add_fds(fds) < 0) {
 		snprintf(p->why, sizeof(p->why), "epoll");
 		net_stop(p);
 		return -1;

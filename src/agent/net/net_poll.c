@@ -27,8 +27,8 @@ static const struct { const char *path; int family, proto; } files[4] = {
 	{ "/proc/net/udp6", AF_INET6, IPPROTO_UDP },
 };
 
-static int poll_open(void *vp, const struct net_backend_cfg *bc, char *why,
-		     size_t whycap)
+static int poll_open(void *vp, const struct net_backend_cfg *bc, int *fds,
+		     char *why, size_t whycap)
 {
 	struct net_poll *p = vp;
 
@@ -41,7 +41,8 @@ static int poll_open(void *vp, const struct net_backend_cfg *bc, char *why,
 	nettrack_init(&p->track, bc->eph_lo, bc->eph_hi, 1);
 	p->poll_ns = bc->poll_ns;
 	p->next_ns = clock_mono_ns();
-	return 0;
+	(void)fds;
+	return 0;		/* no fds: it reads files when due */
 }
 
 /* FNV-1a over n bytes, continuing from h. */
@@ -160,7 +161,7 @@ static uint64_t poll_deadline(const void *vp)
 	return ((const struct net_poll *)vp)->next_ns;
 }
 
-/* No fds (it reads files when due) and nothing to close. */
+/* Nothing to read when woken, nothing to close. */
 const struct net_backend net_poll_backend = {
 	.name = "proc_net",
 	.open = poll_open,
