@@ -96,7 +96,18 @@ def audit_seeds():
     yield AUDIT_TEXT
 
 
+# ---- process probe: /proc/PID/stat, status and cmdline text ----
+
+def procfs_seeds():
+    tail = b" S 17 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 123456 1000 50\n"
+    for comm in (b"sh", b"a) b) (c)", b")", b"((", b"x\ny z", b"0123456789abcde"):
+        yield b"4242 (" + comm + b")" + tail
+    yield b"Name:\tpython3\nUmask:\t0022\nState:\tS\nUid:\t1000\t1000\t1000\t1000\n"
+    yield b"/usr/bin/python3\0-c\0print(1)\0"
+
+
 GENERATED = {
+    "fuzz_procfs": procfs_seeds,
     "fuzz_ringbuf": ringbuf_seeds,
     "fuzz_sockdiag": sockdiag_seeds,
     "fuzz_audit": audit_seeds,

@@ -8,7 +8,9 @@ refused connects, one established, an IPv6 one, a UDP connect and UDP
 sends: each attempt must arrive exactly once with the connector's pid,
 comm and destination.  Capability: as uid 65534 a setuid, chown and mount
 fail with EPERM; each arrives once; after the agent stops the audit rules
-are gone and the audit pid is released.
+are gone and the audit pid is released.  In both streams the stamps never
+go backwards in seq order (the BPF programs on two CPUs and the audit
+records' wall-clock times may; the agent's core clamps them).
 """
 import os
 import platform
@@ -18,6 +20,16 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import agentlib as al  # noqa: E402
 import probelib as pl  # noqa: E402
 from test_cap import SYSCALLS, run_child  # noqa: E402
+
+
+def check_stamps(t, out, what):
+    """guest_monotonic_ns is non-decreasing over the stream's seqs."""
+    fr = sorted(al.events(out), key=lambda f: f["seq"])
+    back = [(a["seq"], b["seq"]) for a, b in zip(fr, fr[1:])
+            if b["guest_monotonic_ns"] < a["guest_monotonic_ns"]]
+    t.ok(len(fr) > 1 and not back,
+         "%s: guest_monotonic_ns never goes backwards (%d frames)"
+         % (what, len(fr)), back[:5])
 
 
 def net(t):
@@ -55,6 +67,7 @@ def net(t):
              {e.get("family") for e in ev} == {"ipv4", "ipv6"},
              "proto and family are named")
         al.check_accounting(t, out, "net")
+        check_stamps(t, out, "net")
     finally:
         pl.remove_cgroup(cg)
 
@@ -80,6 +93,7 @@ def cap(t):
              hits[0].get("uid") == 65534,
              "%s denied: once, errno 1, uid 65534" % name, hits)
     al.stop_pair(a, r)
+    check_stamps(t, out, "cap")
     t.ok(not pl.eperm_rules() and not pl.exclude_rules(),
          "after stop: the agent's audit rules are gone", pl.all_rules())
     t.ok(pl.audit_status().get("pid") == 0, "after stop: audit pid released")

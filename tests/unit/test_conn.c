@@ -11,13 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
+#include "golden.h"
 #include "host/conn.h"
 #include "wire/frame.h"
-
-static const char golden_hex[] =
-	"63000000a56f636f6e74656e745f76657273696f6e1901006c70726f62655f736f757263656f70726f63"
-	"6573732e737061776e65646967756573745f706964182a6a67756573745f636f6d6d6273687267756573"
-	"745f6d6f6e6f746f6e69635f6e731a075bcd15";
 
 static struct conn_rd rd;
 static struct event scratch;
@@ -40,15 +36,9 @@ static void cb(void *arg, int err, const struct event *ev, size_t n)
 
 static int setup(void **state)
 {
-	size_t i;
-	unsigned b;
-
 	(void)state;
-	glen = strlen(golden_hex) / 2;
-	for (i = 0; i < glen; i++) {
-		sscanf(golden_hex + 2 * i, "%2x", &b);
-		golden[i] = (uint8_t)b;
-	}
+	glen = golden_frame(golden, sizeof(golden));
+	assert_int_equal(glen, 103);
 	memset(&seen, 0, sizeof(seen));
 	conn_init(&rd);
 	return 0;

@@ -10,29 +10,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
+#include "golden.h"
 #include "wire/argv.h"
 #include "wire/frame.h"
 
-/* doc/WIRE.md §3, copied verbatim. */
-static const char golden_hex[] =
-	"63000000a56f636f6e74656e745f76657273696f6e1901006c70726f62655f736f757263656f70726f63"
-	"6573732e737061776e65646967756573745f706964182a6a67756573745f636f6d6d6273687267756573"
-	"745f6d6f6e6f746f6e69635f6e731a075bcd15";
-
 static struct event ev, back;
 static uint8_t buf[WIRE_MAX_FRAME + 64];
-
-static size_t unhex(const char *h, uint8_t *out)
-{
-	size_t n = strlen(h) / 2, i;
-	unsigned b;
-
-	for (i = 0; i < n; i++) {
-		sscanf(h + 2 * i, "%2x", &b);
-		out[i] = (uint8_t)b;
-	}
-	return n;
-}
 
 static void golden_spawned(void)
 {
@@ -43,7 +26,7 @@ static void golden_spawned(void)
 static void strict_is_golden(void **state)
 {
 	uint8_t want[128];
-	size_t n = unhex(golden_hex, want);
+	size_t n = golden_frame(want, sizeof(want));
 	int m;
 
 	(void)state;

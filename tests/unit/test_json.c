@@ -1,7 +1,6 @@
 /*
- * test_json.c: the JSON writer (src/host/json.c) and the CloudEvents
- * formatting (src/host/ce.c): escapes of every control byte and U+0000,
- * commas, overflow, argv as an array, maps as objects, time format.
+ * test_json.c: the JSON writer (src/host/json.c): escapes of every
+ * control byte and U+0000, commas and nesting, an overflow that sticks.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,12 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
-#include "host/ce.h"
 #include "host/json.h"
 
 static char buf[4096];
 static struct json_buf j;
-static struct event ev;
 
 #define DONE(want) do {						\
 	assert_false(j.err);					\
@@ -75,82 +72,12 @@ static void overflow_sticks(void **state)
 	assert_true(j.len <= 8);
 }
 
-static void time_format(void **state)
-{
-	char t[CE_TIME_LEN + 1];
-
-	(void)state;
-	ce_time(t, 1700000000123456789ull);
-	assert_string_equal(t, "2023-11-14T22:13:20.123456Z");
-	ce_time(t, 0);
-	assert_string_equal(t, "1970-01-01T00:00:00.000000Z");
-}
-
-static void argv_array(void **state)
-{
-	static const struct { const char *in; size_t n; const char *out; } c[] = {
-		{ "", 0, "[]" },
-		{ "a", 1, "[\"a\"]" },
-		{ "a\0", 2, "[\"a\",\"\"]" },
-		{ "\0", 1, "[\"\",\"\"]" },
-		{ "/bin/x\0-c\0caf\\xe9\0a\\\\b", 22,
-		  "[\"/bin/x\",\"-c\",\"caf\\\\xe9\",\"a\\\\\\\\b\"]" },
-	};
-	char want[256];
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
-		event_init(&ev, PS_PROCESS_EXEC, 1, 2);
-		event_set_text(&ev, EVK_ARGV, c[i].in, c[i].n);
-		json_init(&j, buf, sizeof(buf));
-		json_open(&j, '{');
-		ce_fields(&j, &ev);
-		json_close(&j, '}');
-		snprintf(want, sizeof(want), "{\"content_version\":257,"
-			 "\"probe_source\":\"process.exec\",\"guest_pid\":1,"
-			 "\"guest_comm\":\"\",\"guest_monotonic_ns\":2,"
-			 "\"argv\":%s}", c[i].out);
-		DONE(want);
-	}
-}
-
-static void envelope_and_maps(void **state)
-{
-	struct ce_stamp st = { "c1", "r1", "2023-11-14T22:13:20.123456Z" };
-
-	(void)state;
-	event_init(&ev, PS_AGENT_HEARTBEAT, 7, 9);
-	event_set_text(&ev, EVK_GUEST_COMM, "a\"b", 3);
-	event_set_uint(&ev, EVK_SEQ, 3);
-	event_map_uint(&ev, EVK_DROPPED, "ring_overwrite", 5);
-	event_map_uint(&ev, EVK_DROPPED, "probe_error", 0);
-	json_init(&j, buf, sizeof(buf));
-	ce_begin(&j, &st, ps_name(ev.source), "c1/b/7/3", 8);
-	ce_fields(&j, &ev);
-	ce_end(&j);
-	DONE("{\"specversion\":\"1.0\",\"id\":\"c1/b/7/3\","
-	     "\"source\":\"cellos://cell/c1\","
-	     "\"time\":\"2023-11-14T22:13:20.123456Z\","
-	     "\"type\":\"dev.cellos.events.cell.observability.guest.v1."
-	     "agent_heartbeat\",\"datacontenttype\":\"application/json\","
-	     "\"data\":{\"cell_id\":\"c1\",\"run_id\":\"r1\","
-	     "\"host_received_at\":\"2023-11-14T22:13:20.123456Z\","
-	     "\"content_version\":257,\"probe_source\":\"agent.heartbeat\","
-	     "\"guest_pid\":7,\"guest_comm\":\"a\\\"b\","
-	     "\"guest_monotonic_ns\":9,\"seq\":3,"
-	     "\"dropped\":{\"ring_overwrite\":5,\"probe_error\":0}}}");
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(escapes),
 		cmocka_unit_test(structure),
 		cmocka_unit_test(overflow_sticks),
-		cmocka_unit_test(time_format),
-		cmocka_unit_test(argv_array),
-		cmocka_unit_test(envelope_and_maps),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests_name("json", tests, NULL, NULL);
 }
