@@ -6,7 +6,7 @@
  * faulted in) at set-up, the scratch event and frame are static.  Once
  * agent_run starts nothing allocates.  It does not know any probe's
  * mechanics: probes arm through the registry and emit through
- * agent_emit.
+ * probe_emit, which the registry points here.
  */
 #include <errno.h>
 #include <signal.h>
@@ -54,7 +54,9 @@ int agent_emit(struct event *ev)
 	int n;
 
 	/* doc/WIRE.md: non-decreasing per agent, though kernel stamps taken on
-	 * other CPUs (the proc connector's) may arrive a little out of order */
+	 * other CPUs (the proc connector's, the BPF programs') and the audit
+	 * records' wall-clock times may arrive a little out of order: this is
+	 * the one place that keeps them in order */
 	if (ev->mono_ns < A.last_mono)
 		ev->mono_ns = A.last_mono;
 	A.last_mono = ev->mono_ns;

@@ -24,6 +24,7 @@ int agent_setup(const struct config *c, char *why, size_t cap);
  * returns the exit code. */
 int agent_run(void);
 
-/* Emit one event (its `seq` is set here).  Returns 0, or -1 when it was
- * counted lost instead. */
+/* Emit one event: its `seq` is set here, and its guest_monotonic_ns
+ * raised to the last one emitted if lower.  Returns 0, or -1 when it was
+ * counted lost instead.  A probe_emit_fn (probe.h). */
 int agent_emit(struct event *ev);
