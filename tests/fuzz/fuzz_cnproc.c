@@ -4,7 +4,7 @@
  * is one of the four kinds, and the counts add up.
  */
 #include <stdlib.h>
-#include "agent/proc/proc_cnproc.h"
+#include "agent/proc/proc_cnmsg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

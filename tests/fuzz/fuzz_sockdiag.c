@@ -1,6 +1,6 @@
 /*
  * fuzz_sockdiag.c: libFuzzer target on the net probe's fallback parsers:
- * sock_diag datagrams (src/agent/net/net_sockdiag.c) and /proc/net lines
+ * sock_diag datagrams (src/agent/net/net_diagmsg.c) and /proc/net lines
  * (net_procnet.c), through the classification (net_track.c) to the event.
  *
  * Input: byte 0 even: the rest is one netlink datagram; odd: the rest is
@@ -13,7 +13,7 @@
 #include <sys/socket.h>
 #include "agent/net/net_track.h"
 #include "agent/net/net_procnet.h"
-#include "agent/net/net_sockdiag.h"
+#include "agent/net/net_diagmsg.h"
 #include "wire/frame.h"
 
 static struct nettrack track;

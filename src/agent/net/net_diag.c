@@ -24,7 +24,7 @@
 #include "lib/sys.h"
 #include "net_diag.h"
 #include "net_sock.h"
-#include "net_sockdiag.h"
+#include "net_diagmsg.h"
 
 /* The four dumps of a round: family, protocol, TCP states wanted. */
 #define TCP_STATES ((1u << 1) | (1u << 2) | (1u << 4) | (1u << 5) | \

@@ -18,7 +18,7 @@
 #include <linux/netlink.h>
 #include "lib/caps.h"
 #include "lib/clock.h"
-#include "proc_cnproc.h"
+#include "proc_cnmsg.h"
 #include "proc_connector.h"
 
 /* What the ack wait saw. */

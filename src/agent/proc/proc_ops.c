@@ -8,7 +8,7 @@
  * ENOBUFS means it dropped events: it is counted as kernel_nobufs and
  * /proc is rescanned once the socket is drained, the difference going
  * out as synthetic events.  Events are built in proc_track.c, datagrams
- * parsed in proc_cnproc.c.
+ * parsed in proc_cnmsg.c.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -10,7 +10,7 @@
 #pragma once
 #include <stdint.h>
 #include "agent/probe.h"
-#include "proc_cnproc.h"
+#include "proc_cnmsg.h"
 #include "proc_ptable.h"
 #include "wire/event.h"
 

@@ -1,6 +1,6 @@
 /*
- * test_proc_cnproc.c: proc connector datagram parser and request builder
- * (src/agent/proc/proc_cnproc.c), on hand-built datagrams: several
+ * test_proc_cnmsg.c: proc connector datagram parser and request builder
+ * (src/agent/proc/proc_cnmsg.c), on hand-built datagrams: several
  * messages in one, cut ones, foreign ones, and events the agent ignores.
  */
 #include <stdarg.h>
@@ -12,7 +12,7 @@
 #include <linux/cn_proc.h>
 #include <linux/connector.h>
 #include <linux/netlink.h>
-#include "agent/proc/proc_cnproc.h"
+#include "agent/proc/proc_cnmsg.h"
 
 static struct cnproc_rec got[8];
 static int ngot;
@@ -153,5 +153,5 @@ int main(void)
 		cmocka_unit_test(bad_and_ignored),
 		cmocka_unit_test(request_forms),
 	};
-	return cmocka_run_group_tests_name("proc_cnproc", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("proc_cnmsg", tests, NULL, NULL);
 }

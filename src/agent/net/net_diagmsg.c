@@ -1,5 +1,5 @@
 /*
- * net_sockdiag.c: NETLINK_SOCK_DIAG bytes -> struct netsock, and the dump
+ * net_diagmsg.c: NETLINK_SOCK_DIAG bytes -> struct netsock, and the dump
  * request.
  *
  * Pure: the caller owns the socket and the buffers.  A message is checked
@@ -13,7 +13,7 @@
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
-#include "net_sockdiag.h"
+#include "net_diagmsg.h"
 
 #define ALIGN4(x) (((x) + 3u) & ~(size_t)3u)
 

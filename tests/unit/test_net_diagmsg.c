@@ -1,6 +1,6 @@
 /*
- * test_net_sockdiag.c: the sock_diag fallback's messages
- * (src/agent/net/net_sockdiag.c): destroy and dump replies parsed into
+ * test_net_diagmsg.c: the sock_diag fallback's messages
+ * (src/agent/net/net_diagmsg.c): destroy and dump replies parsed into
  * sockets, errors and bad messages, the dump request, the destroy groups.
  */
 #include <stdarg.h>
@@ -17,7 +17,7 @@
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
 #include "agent/net/net_sock.h"
-#include "agent/net/net_sockdiag.h"
+#include "agent/net/net_diagmsg.h"
 #include "wire/frame.h"
 
 static uint8_t dg[1024];
@@ -189,5 +189,5 @@ int main(void)
 		cmocka_unit_test(destroy_groups),
 	};
 
-	return cmocka_run_group_tests_name("net_sockdiag", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("net_diagmsg", tests, NULL, NULL);
 }

@@ -1,5 +1,5 @@
 /*
- * proc_cnproc.c: the proc connector datagram parser and request builder.
+ * proc_cnmsg.c: the proc connector datagram parser and request builder.
  *
  * Every read goes through memcpy from a bounds-checked offset, so any
  * bytes (a fuzzer's or a hostile kernel's) are safe to feed.  The kernel
@@ -13,7 +13,7 @@
 #include <linux/connector.h>
 #include <linux/netlink.h>
 #include "lib/bytes.h"
-#include "proc_cnproc.h"
+#include "proc_cnmsg.h"
 
 /* offsetof(struct proc_event, event_data): what, cpu, timestamp_ns. */
 #define EV_HDR 16u

@@ -1,5 +1,5 @@
 /*
- * net_sockdiag.h: NETLINK_SOCK_DIAG messages: the dump request we send and a
+ * net_diagmsg.h: NETLINK_SOCK_DIAG messages: the dump request we send and a
  * pure parser of what the kernel sends back (dump replies and the
  * SKNLGRP_*_DESTROY multicast messages, both inet_diag_msg + attributes).
  */

@@ -1,5 +1,5 @@
 /*
- * proc_cnproc.h: pure parser of the proc connector's datagrams
+ * proc_cnmsg.h: pure parser of the proc connector's datagrams
  * (NETLINK_CONNECTOR, CN_IDX_PROC; the kernel's cn_proc), and its
  * requests.  One datagram may hold several netlink messages; each is
  * length-checked before it is read.  The socket is proc_connector.c's.
