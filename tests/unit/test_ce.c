@@ -10,18 +10,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
+#include "checks.h"
 #include "host/ce.h"
 #include "host/json.h"
 
 static char buf[4096];
 static struct json_buf j;
 static struct event ev;
-
-#define DONE(want) do {						\
-	assert_false(j.err);					\
-	assert_int_equal(j.len, strlen(want));			\
-	assert_memory_equal(j.p, want, j.len);			\
-} while (0)
 
 static void time_format(void **state)
 {
@@ -59,7 +54,7 @@ static void argv_array(void **state)
 			 "\"probe_source\":\"process.exec\",\"guest_pid\":1,"
 			 "\"guest_comm\":\"\",\"guest_monotonic_ns\":2,"
 			 "\"argv\":%s}", c[i].out);
-		DONE(want);
+		assert_json(&j, want);
 	}
 }
 
@@ -77,7 +72,7 @@ static void envelope_and_maps(void **state)
 	ce_begin(&j, &st, ps_name(ev.source), "c1/b/7/3", 8);
 	ce_fields(&j, &ev);
 	ce_end(&j);
-	DONE("{\"specversion\":\"1.0\",\"id\":\"c1/b/7/3\","
+	assert_json(&j, "{\"specversion\":\"1.0\",\"id\":\"c1/b/7/3\","
 	     "\"source\":\"cellos://cell/c1\","
 	     "\"time\":\"2023-11-14T22:13:20.123456Z\","
 	     "\"type\":\"dev.cellos.events.cell.observability.guest.v1."

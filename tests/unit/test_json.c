@@ -9,16 +9,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
+#include "checks.h"
 #include "host/json.h"
 
 static char buf[4096];
 static struct json_buf j;
-
-#define DONE(want) do {						\
-	assert_false(j.err);					\
-	assert_int_equal(j.len, strlen(want));			\
-	assert_memory_equal(j.p, want, j.len);			\
-} while (0)
 
 static void escapes(void **state)
 {
@@ -32,13 +27,13 @@ static void escapes(void **state)
 	all[33] = '\\';
 	json_init(&j, buf, sizeof(buf));
 	json_str(&j, all, sizeof(all));
-	DONE("\"\\u0000\\u0001\\u0002\\u0003\\u0004\\u0005\\u0006\\u0007"
+	assert_json(&j, "\"\\u0000\\u0001\\u0002\\u0003\\u0004\\u0005\\u0006\\u0007"
 	     "\\b\\t\\n\\u000b\\f\\r\\u000e\\u000f\\u0010\\u0011\\u0012"
 	     "\\u0013\\u0014\\u0015\\u0016\\u0017\\u0018\\u0019\\u001a"
 	     "\\u001b\\u001c\\u001d\\u001e\\u001f\\\"\\\\\"");
 	json_init(&j, buf, sizeof(buf));
 	json_str(&j, "p\xc3\xa9\x7f/", 5);	/* UTF-8 and DEL as they are */
-	DONE("\"p\xc3\xa9\x7f/\"");
+	assert_json(&j, "\"p\xc3\xa9\x7f/\"");
 }
 
 static void structure(void **state)
@@ -57,7 +52,7 @@ static void structure(void **state)
 	json_close(&j, '}');
 	json_close(&j, ']');
 	json_close(&j, '}');
-	DONE("{\"a\":0,\"b\":18446744073709551615,\"c\":[\"x\",{}]}");
+	assert_json(&j, "{\"a\":0,\"b\":18446744073709551615,\"c\":[\"x\",{}]}");
 	assert_int_equal(j.depth, 0);
 }
 

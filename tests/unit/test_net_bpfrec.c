@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <cmocka.h>
+#include "checks.h"
 #include <linux/bpf.h>
 #include "agent/net/net_bpfrec.h"
 #include "wire/frame.h"
@@ -48,16 +49,6 @@ static void make_v4(void)
 	memcpy(rec + NETREC_OFF_COMM, "curl", 4);
 }
 
-static void text_is(int key, const char *want)
-{
-	size_t n;
-	const char *s = event_text(&ev, key, &n);
-
-	assert_true(ev.has & EVK_BIT(key));
-	assert_int_equal(n, strlen(want));
-	assert_memory_equal(s, want, n);
-}
-
 static void v4_connect(void **state)
 {
 	struct netrec r;
@@ -80,9 +71,9 @@ static void v4_connect(void **state)
 	assert_int_equal(ev.uid, 1000);
 	assert_int_equal(ev.comm.len, 4);
 	assert_memory_equal(ev.comm.s, "curl", 4);
-	text_is(EVK_PROTO, "tcp");
-	text_is(EVK_FAMILY, "ipv4");
-	text_is(EVK_DST, "10.1.2.3:8080");
+	assert_text(&ev, EVK_PROTO, "tcp");
+	assert_text(&ev, EVK_FAMILY, "ipv4");
+	assert_text(&ev, EVK_DST, "10.1.2.3:8080");
 	assert_false(ev.has & EVK_BIT(EVK_SRC));
 	assert_true(frame_encode(&ev, WIRE_EXTENDED, NULL, 0) > 0);
 }
@@ -103,9 +94,9 @@ static void v6_sendmsg(void **state)
 	assert_int_equal(r.comm_len, 16);
 	assert_int_equal(r.family, AF_INET6);
 	netrec_event(&r, &ev);
-	text_is(EVK_PROTO, "udp");
-	text_is(EVK_FAMILY, "ipv6");
-	text_is(EVK_DST, "[2001:db8::1]:53");
+	assert_text(&ev, EVK_PROTO, "udp");
+	assert_text(&ev, EVK_FAMILY, "ipv6");
+	assert_text(&ev, EVK_DST, "[2001:db8::1]:53");
 	assert_int_equal(ev.comm.len, 16);
 }
 

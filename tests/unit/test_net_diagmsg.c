@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <cmocka.h>
+#include "checks.h"
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
@@ -66,16 +67,6 @@ static size_t put_ctl(size_t off, int type, int err)
 	return off + NLMSG_HDRLEN + 4;
 }
 
-static void text_is(int key, const char *want)
-{
-	size_t n;
-	const char *s = event_text(&ev, key, &n);
-
-	assert_true(ev.has & EVK_BIT(key));
-	assert_int_equal(n, strlen(want));
-	assert_memory_equal(s, want, n);
-}
-
 static void destroy_messages(void **state)
 {
 	struct sockdiag_it it = { dg, 0, 0, 0 };
@@ -96,17 +87,17 @@ static void destroy_messages(void **state)
 	assert_int_equal(ev.pid, 0);
 	assert_int_equal(ev.comm.len, 0);
 	assert_false(ev.has & EVK_BIT(EVK_UID));
-	text_is(EVK_SRC, "0.0.0.0:36068");
-	text_is(EVK_DST, "127.77.1.2:0");
-	text_is(EVK_STATE, "close");
-	text_is(EVK_PROTO, "tcp");
+	assert_text(&ev, EVK_SRC, "0.0.0.0:36068");
+	assert_text(&ev, EVK_DST, "127.77.1.2:0");
+	assert_text(&ev, EVK_STATE, "close");
+	assert_text(&ev, EVK_PROTO, "tcp");
 	assert_true(frame_encode(&ev, WIRE_EXTENDED, NULL, 0) > 0);
 	assert_int_equal(sockdiag_next(&it, IPPROTO_UDP, &ns, &err), SOCKDIAG_SOCK);
 	assert_int_equal(ns.proto, IPPROTO_UDP);	/* no attribute */
 	assert_int_equal(it.seq, 9);
 	netsock_event(&ns, &ev, 99);
-	text_is(EVK_DST, "[::1]:0");
-	text_is(EVK_FAMILY, "ipv6");
+	assert_text(&ev, EVK_DST, "[::1]:0");
+	assert_text(&ev, EVK_FAMILY, "ipv6");
 	assert_int_equal(sockdiag_next(&it, 0, &ns, &err), SOCKDIAG_DONE);
 	assert_int_equal(sockdiag_next(&it, 0, &ns, &err), SOCKDIAG_END);
 }

@@ -13,21 +13,12 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <cmocka.h>
+#include "checks.h"
 #include "agent/net/net_procnet.h"
 #include "agent/net/net_sock.h"
 #include "wire/event.h"
 
 static struct event ev;
-
-static void text_is(int key, const char *want)
-{
-	size_t n;
-	const char *s = event_text(&ev, key, &n);
-
-	assert_true(ev.has & EVK_BIT(key));
-	assert_int_equal(n, strlen(want));
-	assert_memory_equal(s, want, n);
-}
 
 #define LINE(s) s, sizeof(s) - 1
 
@@ -50,9 +41,9 @@ static void proc_lines(void **state)
 	assert_true(ns.has_uid);
 	assert_int_equal(ns.inode, 98765);
 	netsock_event(&ns, &ev, 1);
-	text_is(EVK_SRC, "127.0.0.1:41412");
-	text_is(EVK_DST, "77.65.1.3:53");
-	text_is(EVK_STATE, "established");
+	assert_text(&ev, EVK_SRC, "127.0.0.1:41412");
+	assert_text(&ev, EVK_DST, "77.65.1.3:53");
+	assert_text(&ev, EVK_STATE, "established");
 	assert_int_equal(ev.uid, 1000);
 	/* IPv6: four native-order words; a TIME_WAIT entry has no inode. */
 	assert_int_equal(procnet_line(LINE("   0: 00000000000000000000000001000000:"
@@ -61,8 +52,8 @@ static void proc_lines(void **state)
 		AF_INET6, IPPROTO_TCP, &ns), PROCNET_SOCK);
 	assert_false(ns.has_uid);
 	netsock_event(&ns, &ev, 1);
-	text_is(EVK_DST, "[::1]:22");
-	text_is(EVK_STATE, "time-wait");
+	assert_text(&ev, EVK_DST, "[::1]:22");
+	assert_text(&ev, EVK_STATE, "time-wait");
 	assert_false(ev.has & EVK_BIT(EVK_UID));
 	assert_int_equal(procnet_line(LINE("   0: 0100007F:A1C4 0301414D:0035 01"),
 				      AF_INET, IPPROTO_TCP, &ns), PROCNET_BAD);

@@ -14,20 +14,11 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <cmocka.h>
+#include "checks.h"
 #include "agent/net/net_sock.h"
 #include "wire/frame.h"
 
 static struct event ev;
-
-static void text_is(int key, const char *want)
-{
-	size_t n;
-	const char *s = event_text(&ev, key, &n);
-
-	assert_true(ev.has & EVK_BIT(key));
-	assert_int_equal(n, strlen(want));
-	assert_memory_equal(s, want, n);
-}
 
 /* A socket 10.0.0.1:40000 -> 93.184.216.34:443 of proto and state. */
 static struct netsock sock4(int proto, int state)
@@ -58,11 +49,11 @@ static void connect_v4(void **state)
 	assert_int_equal(ev.comm.len, 0);
 	assert_int_equal(ev.mono_ns, 12345);
 	assert_int_equal(ev.uid, 65534);
-	text_is(EVK_PROTO, "tcp");
-	text_is(EVK_FAMILY, "ipv4");
-	text_is(EVK_SRC, "10.0.0.1:40000");
-	text_is(EVK_DST, "93.184.216.34:443");
-	text_is(EVK_STATE, "syn-sent");
+	assert_text(&ev, EVK_PROTO, "tcp");
+	assert_text(&ev, EVK_FAMILY, "ipv4");
+	assert_text(&ev, EVK_SRC, "10.0.0.1:40000");
+	assert_text(&ev, EVK_DST, "93.184.216.34:443");
+	assert_text(&ev, EVK_STATE, "syn-sent");
 	assert_true(frame_encode(&ev, WIRE_EXTENDED, NULL, 0) > 0);
 }
 
@@ -74,7 +65,7 @@ static void no_uid_unknown_state(void **state)
 	netsock_event(&ns, &ev, 1);
 	assert_false(ev.has & EVK_BIT(EVK_UID));
 	assert_false(ev.has & EVK_BIT(EVK_STATE));
-	text_is(EVK_PROTO, "udp");
+	assert_text(&ev, EVK_PROTO, "udp");
 	assert_true(frame_encode(&ev, WIRE_EXTENDED, NULL, 0) > 0);
 }
 
@@ -91,10 +82,10 @@ static void v6(void **state)
 	inet_pton(AF_INET6, "::1", ns.src);
 	inet_pton(AF_INET6, "2001:db8::1", ns.dst);
 	netsock_event(&ns, &ev, 1);
-	text_is(EVK_FAMILY, "ipv6");
-	text_is(EVK_SRC, "[::1]:1");
-	text_is(EVK_DST, "[2001:db8::1]:0");
-	text_is(EVK_STATE, "close");
+	assert_text(&ev, EVK_FAMILY, "ipv6");
+	assert_text(&ev, EVK_SRC, "[::1]:1");
+	assert_text(&ev, EVK_DST, "[2001:db8::1]:0");
+	assert_text(&ev, EVK_STATE, "close");
 }
 
 int main(void)
