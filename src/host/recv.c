@@ -137,12 +137,10 @@ static void loss(struct host *h, struct hconn *c, const struct event *ev)
 	emit_loss(h, c, ev);
 }
 
-/* conn_feed's callback: one frame of h->cur. */
-static void on_frame(void *arg, int err, const struct event *ev, size_t n)
+/* One frame of c: count, decode's verdict, seq, lines. */
+static void take(struct host *h, struct hconn *c, int err,
+		 const struct event *ev, size_t n)
 {
-	struct host *h = arg;
-	struct hconn *c = h->cur;
-
 	if (err != WIRE_E_FRAME_TOO_LARGE && err != WIRE_E_FRAME_TRUNCATED &&
 	    err != WIRE_E_SHORT_HEADER)
 		c->cell->st.frames++;	/* not a tail or an untrusted prefix */
@@ -166,6 +164,34 @@ static void on_frame(void *arg, int err, const struct event *ev, size_t n)
 		loss(h, c, ev);
 	else
 		emit_guest(h, c, ev);
+}
+
+/* --ack: the seq an ack may name once the lines made so far are written;
+ * the mark moves only when that seq does. */
+static void note_ack(struct host *h, struct hconn *c)
+{
+	uint64_t s;
+
+	if (stamp_ackable(inst_of(c), &s) < 0 || (c->has_ack && s <= c->ack_sent) ||
+	    (c->ack_wanted && s <= c->ack_want))
+		return;
+	c->ack_want = s;
+	c->ack_mark = h->out.made;
+	c->ack_wanted = 1;
+}
+
+/* conn_feed's callback: one frame of h->cur.  With --ack, what a write in
+ * the middle of a batch finished is acknowledged before the next frame. */
+static void on_frame(void *arg, int err, const struct event *ev, size_t n)
+{
+	struct host *h = arg;
+	struct hconn *c = h->cur;
+
+	if (h->ack && c->ack_wanted && h->out.done >= c->ack_mark)
+		recv_ack(h, c);
+	take(h, c, err, ev, n);
+	if (h->ack)
+		note_ack(h, c);
 }
 
 int recv_bytes(struct host *h, struct hconn *c, const uint8_t *p, size_t n)
@@ -219,18 +245,6 @@ static void ack(struct host *h, struct hconn *c, uint64_t s)
 	c->ack_sent = s;
 	c->cell->st.acks++;
 	ack_push(c);
-}
-
-void recv_done(struct host *h, struct hconn *c)
-{
-	uint64_t s;
-
-	if (!h->ack || stamp_ackable(inst_of(c), &s) < 0 ||
-	    (c->has_ack && s <= c->ack_sent))
-		return;
-	c->ack_want = s;
-	c->ack_mark = h->out.made;
-	c->ack_wanted = 1;
 }
 
 void recv_ack(struct host *h, struct hconn *c)

@@ -28,12 +28,9 @@ int recv_bytes(struct host *h, struct hconn *c, const uint8_t *p, size_t n);
  * slot as cell->gone until recv_silence reports it or a hello on the
  * cell cancels it; else 0. */
 int recv_close(struct host *h, struct hconn *c);
-/* A batch of c is done (--ack): note the seq an ack may name once the
- * lines made so far are written. */
-void recv_done(struct host *h, struct hconn *c);
-/* After the output was written: send c the ack recv_done noted, if the
- * lines it covers are done (and no line was ever lost), and the rest of
- * an ack the socket did not take. */
+/* After the output was written: send c the ack its frames made due (the
+ * highest seq all of whose lines are done; none once a line was lost),
+ * and the rest of an ack the socket did not take. */
 void recv_ack(struct host *h, struct hconn *c);
 /* Write agent_silenced for every connection past its keep-alive window,
  * open or gone (see recv_close). */

@@ -192,7 +192,6 @@ static void readable(struct serve *l, struct host *h, struct hconn *c)
 			break;
 		}
 	}
-	recv_done(h, c);
 	if (close_it)
 		drop(l, h, c);
 	else if (h->ack && l->npass < HOST_EPOLL_BATCH)

@@ -5,6 +5,7 @@ vector files, and a running cellos-telemetry-host with its output file and
 stderr collected in the background.  Not a test itself (no test_ prefix).
 """
 import atexit
+import ctypes
 import json
 import os
 import re
@@ -93,6 +94,7 @@ def spawned(seq, pid=100):
 
 _TMPDIRS = []
 _PROCS = []
+_MOUNTS = []
 
 
 @atexit.register
@@ -102,6 +104,8 @@ def _cleanup():
         if p.poll() is None:
             p.kill()
             p.wait()
+    for d in _MOUNTS:
+        subprocess.run(["umount", d], capture_output=True)
     for d in _TMPDIRS:
         shutil.rmtree(d, ignore_errors=True)
 
@@ -117,7 +121,7 @@ class Host:
     """One receiver process with cells CELLS, output in a file."""
 
     def __init__(self, cells=("c1",), args=(), out=None, stdout=None,
-                 run_id="test", tmp=None, pass_fds=()):
+                 run_id="test", tmp=None, pass_fds=(), env=None):
         self.tmp = tmp or tmpdir()
         self.paths = {c: os.path.join(self.tmp, c + ".sock") for c in cells}
         self.out = out if out is not None else os.path.join(self.tmp, "out.jsonl")
@@ -129,7 +133,8 @@ class Host:
         argv += list(args)
         self.err = []
         self.proc = subprocess.Popen(argv, stdout=stdout or subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, pass_fds=pass_fds)
+                                     stderr=subprocess.PIPE, pass_fds=pass_fds,
+                                     env=env)
         _PROCS.append(self.proc)
         self.ready = self._wait_ready()
         self.reader = threading.Thread(target=self._drain, daemon=True)
@@ -230,6 +235,31 @@ class Host:
 
     def stderr(self):
         return "".join(self.err)
+
+
+def private_tmpfs(size):
+    """A tmpfs of SIZE (mount -o size=) on a fresh folder, mounted in a
+    mount namespace of this test's own (entered once, propagation private,
+    so nothing shows outside and it goes when the test ends); the folder,
+    or None where that is refused."""
+    global _private_ns
+    if not _private_ns:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.unshare(0x00020000) != 0:                   # CLONE_NEWNS
+            return None
+        if subprocess.run(["mount", "--make-rprivate", "/"],
+                          capture_output=True).returncode != 0:
+            return None
+        _private_ns = True
+    d = tmpdir("cth-tmpfs-")
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=%s" % size, "tmpfs", d],
+                      capture_output=True).returncode != 0:
+        return None
+    _MOUNTS.append(d)
+    return d
+
+
+_private_ns = False
 
 
 def counter(stats, name, cell="c1"):
