@@ -38,7 +38,7 @@ static void usage(FILE *f)
 "       cellos-telemetry-host --verify --key-file F [FILE ...]\n"
 "  --cell ID:PATH       receive cell ID on AF_UNIX PATH (Firecracker: <uds_path>_9001)\n"
 "  --run-id R           run id in every event's data (default: random)\n"
-"  --out FILE           append the JSON Lines to FILE (default: stdout);\n"
+"  --out FILE           append the JSON Lines to FILE (default or -: stdout);\n"
 "                       SIGHUP reopens it (logrotate)\n"
 "  --keepalive-ms N     agent_silenced after N ms without a frame (default %d)\n"
 "  --ack                send ack_seq to the agent once its lines are written\n"
