@@ -25,6 +25,7 @@ TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))
 BUILD = os.environ.get("BUILD", "build")
 HOST = os.path.join(BUILD, "cellos-telemetry-host")
 CE = "dev.cellos.events.cell.observability.guest.v1."
+OUT_LINE = "output: lines "     # the output's counters line (not a log line)
 
 
 class Tap:
@@ -185,30 +186,39 @@ class Host:
     def lines(self):
         return [json.loads(l) for l in self.raw_lines()]
 
-    def wait_lines(self, pred, timeout=10):
-        """Poll the output until pred(lines) holds; returns the lines."""
+    @staticmethod
+    def _poll(get, pred, timeout):
+        """get() until pred(what it got) holds or timeout passes; the last."""
         end = time.time() + timeout
         while True:
-            ls = self.lines()
-            if pred(ls) or time.time() > end:
-                return ls
+            got = get()
+            if pred(got) or time.time() > end:
+                return got
             time.sleep(0.05)
+
+    def wait_lines(self, pred, timeout=10):
+        """Poll the output until pred(lines) holds; returns the lines."""
+        return self._poll(self.lines, pred, timeout)
 
     def wait_count(self, n, timeout=10):
         return self.wait_lines(lambda ls: len(ls) >= n, timeout)
 
     def stats(self, timeout=10):
         """SIGUSR1, then the counter lines it printed (text)."""
-        before = sum("output:" in l for l in self.err)
+        before = sum(OUT_LINE in l for l in self.err)
         self.proc.send_signal(signal.SIGUSR1)
         end = time.time() + timeout
         while time.time() < end:
-            if sum("output:" in l for l in self.err) > before:
+            if sum(OUT_LINE in l for l in self.err) > before:
                 break
             time.sleep(0.02)
         text = "".join(self.err)
         cut = [m.start() for m in re.finditer(r"cellos-telemetry-host: cell ", text)]
         return text[cut[-self.ncells()]:] if cut else text
+
+    def wait_stats(self, pred, timeout=30):
+        """stats() until pred(counters) holds; returns the last ones."""
+        return self._poll(self.stats, pred, timeout)
 
     def ncells(self):
         return len(self.paths)
@@ -262,10 +272,32 @@ def private_tmpfs(size):
 _private_ns = False
 
 
+class PipeReader:
+    """Reads the read end of a pipe in the background until EOF."""
+
+    def __init__(self, fd):
+        self.fd, self.chunks = fd, []
+        self.th = threading.Thread(target=self._run, daemon=True)
+        self.th.start()
+
+    def _run(self):
+        while True:
+            c = os.read(self.fd, 65536)
+            if not c:
+                return
+            self.chunks.append(c)
+
+    def data(self, join_timeout=None):
+        """What was read so far (after EOF, with a join timeout given)."""
+        if join_timeout is not None:
+            self.th.join(join_timeout)
+        return b"".join(self.chunks)
+
+
 def counter(stats, name, cell="c1"):
     """A counter out of CELL's stats line, e.g. counter(s, 'frames');
     cell None: the output line."""
-    tag = "cell %s:" % cell if cell else "output:"
+    tag = "cell %s:" % cell if cell else OUT_LINE
     line = [l for l in stats.splitlines() if tag in l]
     m = re.search(r"\b%s (\d+)" % re.escape(name), line[-1]) if line else None
     return int(m.group(1)) if m else -1

@@ -140,7 +140,7 @@ def churn(h, g, rounds):
             s = h.connect()
             s.sendall(f[:50])           # a partial frame in every reader
             socks.append(s)
-        st = wait_stats(h, lambda st: counter(st, "open") >= 1001 and
+        st = h.wait_stats(lambda st: counter(st, "open") >= 1001 and
                         counter(st, "bytes") >= before + 50 * 1000)
         peaks.append(counter(st, "peak", None))
         rss.append(h.rss_kb())
@@ -148,17 +148,8 @@ def churn(h, g, rounds):
         for s in socks:
             s.close()
         h.wait_lines(lambda ls: len(good_out(h)) >= g.sent)
-        wait_stats(h, lambda st: counter(st, "open") == 1)
+        h.wait_stats(lambda st: counter(st, "open") == 1)
     return rss, peaks
-
-
-def wait_stats(h, pred, timeout=30):
-    end = time.time() + timeout
-    while True:
-        st = h.stats()
-        if pred(st) or time.time() > end:
-            return st
-        time.sleep(0.05)
 
 
 def thousand(h, g):

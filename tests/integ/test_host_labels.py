@@ -6,7 +6,6 @@ Bad labels are refused with a reason and exit 2.  The longest line the
 receiver can be made to write (a 4096-byte body of bytes JSON escapes
 sixfold, the most labels at their longest, the longest host name, an
 Ed25519 signature) stays under the documented 65,536 bytes."""
-import json
 import os
 import subprocess
 import sys

@@ -11,12 +11,10 @@ import os
 import socket
 import subprocess
 import sys
-import threading
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from hostlib import (BUILD, Host, Tap, counter, frame, hello,  # noqa: E402
-                     private_tmpfs, spawned)
+from hostlib import (BUILD, Host, PipeReader, Tap, counter, frame,  # noqa: E402
+                     hello, private_tmpfs, spawned)
 
 t = Tap()
 SHIM = os.path.abspath(os.path.join(BUILD, "preload", "wfault.so"))
@@ -29,18 +27,9 @@ def send_some(h, n, first=1):
     return s
 
 
-def wait_stats(h, pred, timeout=10):
-    end = time.time() + timeout
-    while True:
-        st = h.stats()
-        if pred(st) or time.time() > end:
-            return st
-        time.sleep(0.1)
-
-
 def held_then_lost(name, h, n, errno_text):
     """n lines held on an output that fails; at the stop they are lost."""
-    st = wait_stats(h, lambda st: counter(st, "held", None) == n and
+    st = h.wait_stats(lambda st: counter(st, "held", None) == n and
                     counter(st, "errors", None) >= 2)
     t.ok(counter(st, "held", None) == n and counter(st, "errors", None) >= 2 and
          counter(st, "lost", None) == 0 and errno_text in st,
@@ -88,7 +77,7 @@ def small_tmpfs():
     s = h.connect()
     n = 400                             # ~500 bytes each: > 64 KiB
     s.sendall(b"".join(frame(spawned(i)) for i in range(n)))
-    st = wait_stats(h, lambda st: counter(st, "errors", None) > 0 and
+    st = h.wait_stats(lambda st: counter(st, "errors", None) > 0 and
                     counter(st, "lines", None) + counter(st, "held", None) == n)
     data = open(out, "rb").read()
     whole = data.split(b"\n")[:-1]
@@ -100,7 +89,7 @@ def small_tmpfs():
          "(%d cut back)" % (len(whole), counter(st, "held", None),
                             counter(st, "truncated", None)), st)
     subprocess.run(["mount", "-o", "remount,size=4m", d], check=True)
-    st = wait_stats(h, lambda st: counter(st, "held", None) == 0)
+    st = h.wait_stats(lambda st: counter(st, "held", None) == 0)
     seqs = [json.loads(l)["data"]["seq"] for l in open(out, "rb")]
     t.ok(seqs == list(range(n)) and counter(st, "lost", None) == 0,
          "the tmpfs grows: all %d lines out, once each, in order" % n, st)
@@ -118,25 +107,15 @@ def pipe_cut():
                WFAULT_PLAN="ok*1,short*1,enospc*1")
     h = Host(stdout=w, env=env)
     os.close(w)
-    chunks = []
-
-    def drain():
-        while True:
-            c = os.read(r, 65536)
-            if not c:
-                return
-            chunks.append(c)
-    reader = threading.Thread(target=drain, daemon=True)
-    reader.start()
+    reader = PipeReader(r)
     s = h.connect()
     for i in range(3):                  # one line per write
         s.sendall(frame(spawned(i)))
-        wait_stats(h, lambda st: counter(st, "lines", None) == i + 1)
+        h.wait_stats(lambda st: counter(st, "lines", None) == i + 1)
     st = h.stats()
     s.close()
     rc = h.stop()
-    reader.join(5)
-    lines = b"".join(chunks).split(b"\n")
+    lines = reader.data(5).split(b"\n")
     t.ok(lines[-1] == b"" and [json.loads(l)["data"]["seq"] for l in lines[:-1]]
          == [0, 1, 2] and counter(st, "cut", None) == 1 and
          counter(st, "errors", None) == 1 and rc == 0,
@@ -154,7 +133,7 @@ def ack_held():
         data = s.recv(4096)
     except socket.timeout:
         data = None                     # nothing came: the connection is up
-    st = wait_stats(h, lambda st: counter(st, "held", None) == 6)
+    st = h.wait_stats(lambda st: counter(st, "held", None) == 6)
     t.ok(data is None and counter(st, "acks") == 0 and counter(st, "open") == 1
          and counter(st, "held", None) == 6,
          "--ack: nothing written, nothing acknowledged; the connection stays "

@@ -13,11 +13,11 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from hostlib import CE, Host, Tap, counter, frame, spawned, tmpdir  # noqa: E402
+from hostlib import (CE, Host, PipeReader, Tap, counter, frame,  # noqa: E402
+                     spawned, tmpdir)
 from agentlib import Agent, read_mark, wait_until  # noqa: E402
 
 t = Tap()
@@ -138,29 +138,19 @@ def stdout_hup():
     r, w = os.pipe()
     h = Host(stdout=w, args=["--out", "-"])
     os.close(w)
-    chunks = []
-
-    def drain():
-        while True:
-            c = os.read(r, 65536)
-            if not c:
-                return
-            chunks.append(c)
-    th = threading.Thread(target=drain, daemon=True)
-    th.start()
+    reader = PipeReader(r)
     s = h.connect()
     for i in range(100):
         s.sendall(frame(spawned(i)))
         if i in (30, 60):
             h.proc.send_signal(signal.SIGHUP)
             time.sleep(0.1)
-    wait_until(lambda: b"".join(chunks).count(b"\n") >= 100, timeout=10)
+    wait_until(lambda: reader.data().count(b"\n") >= 100, timeout=10)
     alive = h.alive()
     st = h.stats()
     s.close()
     rc = h.stop()
-    th.join(5)
-    got = [json.loads(l)["data"]["seq"] for l in b"".join(chunks).split(b"\n")[:-1]]
+    got = [json.loads(l)["data"]["seq"] for l in reader.data(5).split(b"\n")[:-1]]
     t.ok(alive and got == list(range(100)) and rc == 0 and
          counter(st, "reopened", None) == 0,
          "--out -: two SIGHUPs, the receiver stays up, 100 lines of 100 "
