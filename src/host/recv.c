@@ -166,12 +166,16 @@ static void take(struct host *h, struct hconn *c, int err,
 		emit_guest(h, c, ev);
 }
 
-/* --ack: the seq an ack may name once the lines made so far are written;
- * the mark moves only when that seq does. */
+/* --ack, after each frame: first the ack that a write during this frame
+ * made due (out_begin writes what is held when it needs room), then the
+ * seq an ack may name once the lines made so far are written; the mark
+ * moves only when that seq does. */
 static void note_ack(struct host *h, struct hconn *c)
 {
 	uint64_t s;
 
+	if (c->ack_wanted && h->out.done >= c->ack_mark)
+		recv_ack(h, c);
 	if (stamp_ackable(inst_of(c), &s) < 0 || (c->has_ack && s <= c->ack_sent) ||
 	    (c->ack_wanted && s <= c->ack_want))
 		return;
@@ -180,15 +184,12 @@ static void note_ack(struct host *h, struct hconn *c)
 	c->ack_wanted = 1;
 }
 
-/* conn_feed's callback: one frame of h->cur.  With --ack, what a write in
- * the middle of a batch finished is acknowledged before the next frame. */
+/* conn_feed's callback: one frame of h->cur. */
 static void on_frame(void *arg, int err, const struct event *ev, size_t n)
 {
 	struct host *h = arg;
 	struct hconn *c = h->cur;
 
-	if (h->ack && c->ack_wanted && h->out.done >= c->ack_mark)
-		recv_ack(h, c);
 	take(h, c, err, ev, n);
 	if (h->ack)
 		note_ack(h, c);

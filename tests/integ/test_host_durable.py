@@ -7,7 +7,8 @@ ENOSPC for a while, EIO, short writes, a short write then ENOSPC, fsync
 EIO under --fsync; then a real tmpfs that fills and is freed (in a mount
 namespace of the test's own), and a receiver stopped in the middle of an
 outage and started again, to which the agent replays what was not
-acknowledged.  Each time: every seq the agent emitted is in the output
+acknowledged.  A Python client checks that an ack names exactly the last
+line written when the output fails in the middle of a batch.  Each time: every seq the agent emitted is in the output
 exactly once or announced lost by the agent (agent.loss), no line is
 broken, the agent's own counters agree, and the receiver's counters say
 how many writes failed."""
@@ -16,11 +17,16 @@ import json
 import os
 import re
 import signal
+import socket
+import struct
 import sys
+import threading
+
+import cbor2
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from hostlib import (BUILD, CE, Host, Tap, counter, private_tmpfs,  # noqa: E402
-                     tmpdir)
+from hostlib import (BUILD, CE, Host, Tap, counter, frame, hello,  # noqa: E402
+                     private_tmpfs, spawned, tmpdir)
 from agentlib import Agent, read_mark, wait_until  # noqa: E402
 
 t = Tap()
@@ -245,6 +251,62 @@ def restart_in_outage():
                           top1 + 1, res[1], res[2]))
 
 
+def acks_of(data):
+    """The ack_seq of every whole ack frame in data."""
+    out, off = [], 0
+    while off + 4 <= len(data):
+        n = struct.unpack("<I", data[off:off + 4])[0]
+        if off + 4 + n > len(data):
+            break
+        out.append(cbor2.loads(data[off + 4:off + 4 + n])["ack_seq"])
+        off += 4 + n
+    return out
+
+
+def ack_is_what_is_written():
+    """One batch far larger than the output buffer: the receiver writes
+    it in the middle of the batch, twice, then its output fails for good.
+    The last ack names exactly the last seq in the file: all that was
+    written is acknowledged, and nothing more."""
+    name = "a batch written in the middle, then ENOSPC"
+    d = tmpdir()
+    out = os.path.join(d, "out.jsonl")
+    h = Host(out=out, tmp=d, args=["--ack"],
+             env=shim_env(out, "ok*2,enospc@600000"))
+    s = h.connect()
+    batch = frame(hello(None, resume=0)) + b"".join(frame(spawned(i))
+                                                   for i in range(5000))
+
+    def send():
+        try:
+            s.sendall(batch)            # blocks once the receiver waits
+        except OSError:
+            pass                        # closed at the end of the test
+    threading.Thread(target=send, daemon=True).start()
+    h.wait_stats(lambda st: counter(st, "errors", None) >= 2)
+    s.settimeout(1)
+    data = b""
+    try:
+        while True:
+            c = s.recv(65536)
+            if not c:
+                break
+            data += c
+    except socket.timeout:
+        pass
+    acks = acks_of(data)
+    recs = parse([open(out, "rb").read()])[0]
+    top = max(r["data"]["seq"] for r in recs if "seq" in r["data"])
+    st = h.stats()
+    t.ok(acks and acks[-1] == top and counter(st, "held", None) > 0,
+         "%s: %d lines written, the last ack names seq %d, the last written "
+         "(%d)" % (name, len(recs), acks[-1] if acks else -1, top),
+         (acks[-3:], top, st))
+    s.close()
+    t.ok(h.stop() == 1, "%s: stopped with lines held: exit 1" % name)
+
+
+ack_is_what_is_written()
 restart_in_outage()
 tmpfs_fills()
 for f in figures:
