@@ -4,7 +4,6 @@
  * Everything that happens per frame lives in recv.c and its helpers.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
