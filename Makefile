@@ -137,6 +137,15 @@ $(O)/fuzz/%: tests/fuzz/%.c $(CORE_SRC)
 
 unit: $(UNITS) $(UNITS_ASAN)
 
+# LD_PRELOAD shims for the integration tests (tests/preload/*.c, e.g. the
+# write-fault plan of the receiver's output tests); never installed.
+PRELOADS := $(patsubst tests/preload/%.c,$(O)/preload/%.so,$(wildcard tests/preload/*.c))
+$(O)/preload/%.so: tests/preload/%.c
+	@mkdir -p $(@D)
+	@echo '  LD      $@'
+	$(Q)$(CC) $(filter-out -MMD -MP,$(BASE)) -O2 -fPIC -shared $< -ldl -o $@
+check: $(PRELOADS)
+
 # ---- agent test build (the agent issue) ----
 # build/test/cellos-telemetry: the agent plus tests/agent/*.c (a synthetic
 # event source behind hidden --test-* flags, and a malloc trap), compiled

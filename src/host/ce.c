@@ -12,7 +12,9 @@
 #include <string.h>
 #include <time.h>
 #include "ce.h"
+#include "lib/caps.h"
 #include "lib/units.h"
+#include "sign.h"
 
 void ce_time(char *out, uint64_t real_ns)
 {
@@ -59,6 +61,10 @@ void ce_begin(struct json_buf *j, const struct ce_stamp *st,
 	json_kv_cstr(j, "cell_id", st->cell);
 	json_kv_cstr(j, "run_id", st->run_id);
 	json_kv_cstr(j, "host_received_at", st->time);
+	if (st->extra_len > 0) {
+		json_raw(j, ",", 1);
+		json_raw(j, st->extra, st->extra_len);
+	}
 }
 
 void ce_end(struct json_buf *j)
@@ -128,4 +134,46 @@ void ce_fields(struct json_buf *j, const struct event *ev)
 			put_map(j, event_map(ev, k), d->type);
 		}
 	}
+}
+
+/* The longest line fits HOST_LINE_MAX: a body of WIRE_MAX_BODY bytes
+ * each escaped to at most 6 (\u00XX), the labels likewise, the host name,
+ * 2 KiB for the envelope, the stamp and the id, then a signature. */
+_Static_assert(6 * WIRE_MAX_BODY + HOST_LABELS_MAX * (HOST_LABEL_KEY_MAX +
+	       6 * HOST_LABEL_VALUE_MAX + 6) + HOST_NAME_LEN_MAX + 2048 +
+	       SIGN_SUFFIX_MAX < HOST_LINE_MAX, "a line may not fit");
+
+size_t ce_extra(char *out, size_t cap, const char *name,
+		char *const *labels, unsigned n)
+{
+	char key[HOST_LABEL_KEY_MAX + 1];
+	struct json_buf j;
+	const char *eq;
+	size_t kl;
+	unsigned i;
+
+	json_init(&j, out, cap);
+	json_open(&j, '{');
+	if (name)
+		json_kv_cstr(&j, "host_name", name);
+	if (n > 0) {
+		json_key(&j, "labels");
+		json_open(&j, '{');
+	}
+	for (i = 0; i < n; i++) {
+		eq = strchr(labels[i], '=');	/* opts.c checked the word */
+		kl = eq ? (size_t)(eq - labels[i]) : sizeof(key);
+		if (kl >= sizeof(key))
+			return 0;
+		memcpy(key, labels[i], kl);
+		key[kl] = 0;
+		json_kv_cstr(&j, key, eq + 1);
+	}
+	if (n > 0)
+		json_close(&j, '}');
+	json_close(&j, '}');
+	if (j.err || j.len <= 2)
+		return 0;
+	memmove(out, out + 1, j.len - 2);	/* without the braces */
+	return j.len - 2;
 }

@@ -14,11 +14,14 @@
 
 #define CE_TYPE_PREFIX "dev.cellos.events.cell.observability.guest.v1."
 
-/* The host stamp: who (the socket's cell), which run, when (RFC 3339). */
+/* The host stamp: who (the socket's cell), which run, when (RFC 3339),
+ * then the members of ce_extra (host name, labels), if any. */
 struct ce_stamp {
 	const char *cell;
 	const char *run_id;
 	const char *time;
+	const char *extra;
+	size_t extra_len;
 };
 
 /* Envelope up to and into `data`, which then holds the host stamp.
@@ -30,6 +33,13 @@ void ce_begin(struct json_buf *j, const struct ce_stamp *st,
 void ce_fields(struct json_buf *j, const struct event *ev);
 /* Close `data` and the event. */
 void ce_end(struct json_buf *j);
+
+/* The stamp's static members, made once: "host_name":NAME (when name is
+ * not NULL), then "labels":{KEY:VALUE,...} from n "KEY=VALUE" words
+ * (when n > 0), without braces, into out.  Returns the length, or 0 when
+ * there is none or it did not fit cap. */
+size_t ce_extra(char *out, size_t cap, const char *name,
+		char *const *labels, unsigned n);
 
 /* RFC 3339 UTC with microseconds ("2026-01-02T03:04:05.123456Z") for a
  * CLOCK_REALTIME value; out must hold CE_TIME_LEN + 1 bytes. */

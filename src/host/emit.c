@@ -31,14 +31,18 @@ static size_t guest_id(struct host *h, struct hconn *c,
 	return n < ID_MAX ? (size_t)n : ID_MAX - 1;
 }
 
-/* Start a line of type `type` with id id[0..n). */
-static void begin(struct host *h, struct hconn *c, struct json_buf *j,
-		  const char *type, const char *id, size_t n)
+/* Start a line of type `type` with id id[0..n); -1 when the output gave
+ * up (the receiver is stopping on a failed output: the line is lost). */
+static int begin(struct host *h, struct hconn *c, struct json_buf *j,
+		 const char *type, const char *id, size_t n)
 {
-	struct ce_stamp st = { c->cell->id, h->run_id, h->now };
+	struct ce_stamp st = { c->cell->id, h->run_id, h->now, h->extra,
+			       h->extra_len };
 
-	out_begin(&h->out, j);
+	if (out_begin(&h->out, j) < 0)
+		return -1;
 	ce_begin(j, &st, type, id, n);
+	return 0;
 }
 
 static void end(struct host *h, struct hconn *c, struct json_buf *j)
@@ -54,7 +58,8 @@ void emit_guest(struct host *h, struct hconn *c, const struct event *ev)
 	char id[ID_MAX];
 	size_t n = guest_id(h, c, ev, id);
 
-	begin(h, c, &j, ps_name(ev->source), id, n);
+	if (begin(h, c, &j, ps_name(ev->source), id, n) < 0)
+		return;
 	ce_fields(&j, ev);
 	end(h, c, &j);
 	c->cell->st.events[ev->source]++;
@@ -66,7 +71,8 @@ void emit_loss(struct host *h, struct hconn *c, const struct event *ev)
 	char id[ID_MAX];
 	size_t n = guest_id(h, c, ev, id);
 
-	begin(h, c, &j, "telemetry_dropped", id, n);
+	if (begin(h, c, &j, "telemetry_dropped", id, n) < 0)
+		return;
 	json_kv_cstr(&j, "detected_by", "agent");
 	ce_fields(&j, ev);
 	end(h, c, &j);
@@ -88,7 +94,8 @@ void emit_gap(struct host *h, struct hconn *c, const struct stamp_range *r)
 	char id[ID_MAX];
 	size_t n = host_id(h, c, id);
 
-	begin(h, c, &j, "telemetry_dropped", id, n);
+	if (begin(h, c, &j, "telemetry_dropped", id, n) < 0)
+		return;
 	json_kv_cstr(&j, "detected_by", "host");
 	json_kv_cstr(&j, "reason", "seq_gap");
 	json_kv_uint(&j, "first_seq", r->first);
@@ -105,7 +112,8 @@ void emit_rejected(struct host *h, struct hconn *c, int err, size_t n)
 	char id[ID_MAX];
 	size_t idn = host_id(h, c, id);
 
-	begin(h, c, &j, "frame_rejected", id, idn);
+	if (begin(h, c, &j, "frame_rejected", id, idn) < 0)
+		return;
 	json_kv_cstr(&j, "error", wire_errname(err));
 	json_kv_uint(&j, "frame_bytes", n);
 	put_boot(&j, c);
@@ -121,7 +129,8 @@ void emit_silenced(struct host *h, struct hconn *c)
 	size_t n = host_id(h, c, id);
 
 	ce_time(last, c->last_real);
-	begin(h, c, &j, "agent_silenced", id, n);
+	if (begin(h, c, &j, "agent_silenced", id, n) < 0)
+		return;
 	json_kv_uint(&j, "keepalive_ms", h->keepalive_ms);
 	json_kv_cstr(&j, "silent_since", last);
 	put_boot(&j, c);

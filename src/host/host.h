@@ -63,7 +63,11 @@ struct hconn {
 	uint8_t stopped;		/* agent.stopping came: a clean end */
 	uint8_t acklen;			/* unsent bytes of an ack in ackbuf */
 	uint8_t has_ack;
+	uint8_t ack_wanted;		/* ack_want goes out once out.done
+					 * reaches ack_mark (recv_ack) */
 	uint64_t ack_sent;
+	uint64_t ack_want;
+	uint64_t ack_mark;
 	uint64_t last_real;		/* realtime ns: last frame, or accept */
 	uint32_t gen;			/* the cell instance hello bound it to */
 	uint32_t agent_pid;		/* from its hello */
@@ -83,11 +87,15 @@ struct host {
 	char nonce[17];			/* per process: host-made ids */
 	int ack;			/* --ack */
 	uint64_t keepalive_ms;
+	const char *extra;		/* --host-name, --label: JSON members
+					 * for every line's data (ce.h) */
+	size_t extra_len;
 	struct out out;
 	struct ka_list ka;
 	uint64_t now_real, now_mono;	/* the batch being handled */
 	char now[CE_TIME_LEN + 1];
 	struct hconn *cur;		/* whose frames conn_feed reports */
 	uint64_t refused_unknown;	/* vsock: a CID no cell has */
+	uint64_t conns_peak;		/* pool slots in use at once, at most */
 	struct event scratch;
 };

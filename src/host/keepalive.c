@@ -45,3 +45,11 @@ struct ka_node *ka_expired(struct ka_list *l, uint64_t now)
 	ka_remove(n);
 	return n;
 }
+
+void ka_shift(struct ka_list *l, uint64_t d)
+{
+	struct ka_node *n;
+
+	for (n = l->head.next; n != &l->head; n = n->next)
+		n->last += d;
+}

@@ -30,3 +30,6 @@ void ka_remove(struct ka_node *n);
 uint64_t ka_deadline(const struct ka_list *l);
 /* The head if its deadline is <= now, taken out of the list; else NULL. */
 struct ka_node *ka_expired(struct ka_list *l, uint64_t now);
+/* The receiver did not read for d ns (it waited on its output): that
+ * time is no guest's silence, so every deadline moves d later. */
+void ka_shift(struct ka_list *l, uint64_t d);

@@ -4,7 +4,6 @@
  * Everything that happens per frame lives in recv.c and its helpers.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,19 +26,25 @@ static struct sign_key key;
 static struct serve srv;
 static char outbuf[HOST_OUT_BUF];
 static char run_id[33];
+static char extra[HOST_LINE_MAX / 2];
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: cellos-telemetry-host [-hVv] [--ack] [--keepalive-ms N] [--listen vsock:PORT]\n"
+"usage: cellos-telemetry-host [-hVv] [--ack] [--fsync] [--host-name NAME]\n"
+"           [--keepalive-ms N] [--label KEY=VALUE ...] [--listen vsock:PORT]\n"
 "           [--out FILE] [--ready-fd FD] [--run-id R]\n"
 "           [--sign hmac|ed25519 --key-file F] --cell ID:PATH ...\n"
 "       cellos-telemetry-host --verify --key-file F [FILE ...]\n"
 "  --cell ID:PATH       receive cell ID on AF_UNIX PATH (Firecracker: <uds_path>_9001)\n"
 "  --run-id R           run id in every event's data (default: random)\n"
-"  --out FILE           append the JSON Lines to FILE (default: stdout)\n"
+"  --out FILE           append the JSON Lines to FILE (default or -: stdout);\n"
+"                       SIGHUP reopens it (logrotate)\n"
 "  --keepalive-ms N     agent_silenced after N ms without a frame (default %d)\n"
-"  --ack                send ack_seq to the agent once its frames are written\n"
+"  --ack                send ack_seq to the agent once its lines are written\n"
+"  --fsync              sync the output before lines count as written\n"
+"  --label KEY=VALUE    add KEY to \"labels\" in every line's data (up to %d)\n"
+"  --host-name NAME     add \"host_name\":NAME to every line's data\n"
 "  --sign ALG           sign each line, ALG hmac (HMAC-SHA256) or ed25519\n"
 "  --key-file F         key for --sign/--verify: one line \"ALG HEX64\", ALG one of\n"
 "                       hmac-sha256, ed25519 (seed), ed25519-pub (verify only)\n"
@@ -48,7 +53,9 @@ static void usage(FILE *f)
 "  --ready-fd FD        once every socket is bound, write a line to FD, close it\n"
 "  -v                   log more (twice: debug)\n"
 "  -V                   print the version and exit\n"
-"  -h                   print this help and exit\n", HOST_KEEPALIVE_MS);
+"  -h                   print this help and exit\n"
+"signals: SIGUSR1 prints the counters, SIGHUP reopens --out, SIGTERM stops\n",
+		HOST_KEEPALIVE_MS, HOST_LABELS_MAX);
 }
 
 /* Room for every connection's fd. */
@@ -97,17 +104,27 @@ static int verify_main(void)
 	return bad || !good ? 1 : 0;
 }
 
-/* The output fd: stdout, or FILE opened for appending. */
-static int open_out(void)
+/* The output: stdout, or FILE opened for appending (reopened on SIGHUP);
+ * --fsync wants a regular file. */
+static void setup_out(void)
 {
-	int fd;
+	int file = opts.out && strcmp(opts.out, "-") != 0;
+	int fd = file ? out_open(opts.out, opts.fsync) : STDOUT_FILENO;
 
-	if (!opts.out || !strcmp(opts.out, "-"))
-		return STDOUT_FILENO;
-	fd = open(opts.out, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (fd < 0)
 		fatal("%s", opts.out);
-	return fd;
+	out_init(&host.out, fd, outbuf, sizeof(outbuf),
+		 opts.sign ? &key : NULL);
+	host.out.path = file ? opts.out : NULL;
+	host.out.fsync = opts.fsync;
+	if (opts.fsync && !host.out.regular)
+		fatalx("--fsync: %s is not a regular file",
+		       file ? opts.out : "standard output");
+	host.extra = extra;
+	host.extra_len = ce_extra(extra, sizeof(extra), opts.host_name,
+				  opts.labels, opts.nlabels);
+	if (host.extra_len == 0 && (opts.host_name || opts.nlabels))
+		fatalx("--label/--host-name: too long");
 }
 
 /* Bind every cell (AF_UNIX) or the vsock listener; returns vsock fd. */
@@ -150,8 +167,7 @@ static void setup(void)
 	host.ack = opts.ack;
 	host.keepalive_ms = opts.keepalive_ms;
 	ka_init(&host.ka, opts.keepalive_ms * NS_PER_MS);
-	out_init(&host.out, open_out(), outbuf, sizeof(outbuf),
-		 opts.sign ? &key : NULL);
+	setup_out();
 	vfd = bind_cells();
 	if (serve_init(&srv, &host, vfd) < 0)
 		fatal("set-up");
@@ -178,6 +194,7 @@ static int finish(void)
 {
 	unsigned i;
 
+	out_close(&host.out);
 	stats_print(&host, STDERR_FILENO);
 	for (i = 0; i < host.ncells; i++)
 		if (host.cells[i].path)

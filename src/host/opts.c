@@ -9,9 +9,10 @@
 #include <linux/vm_sockets.h>
 #include "opts.h"
 #include "sign.h"
+#include "wire/utf8.h"
 
 enum { O_CELL = 256, O_RUN_ID, O_OUT, O_KEEPALIVE, O_ACK, O_SIGN, O_KEY,
-       O_VERIFY, O_LISTEN, O_READY };
+       O_VERIFY, O_LISTEN, O_READY, O_FSYNC, O_LABEL, O_HOST_NAME };
 
 static const struct option longopts[] = {
 	{ "cell", required_argument, NULL, O_CELL },
@@ -24,6 +25,9 @@ static const struct option longopts[] = {
 	{ "verify", no_argument, NULL, O_VERIFY },
 	{ "listen", required_argument, NULL, O_LISTEN },
 	{ "ready-fd", required_argument, NULL, O_READY },
+	{ "fsync", no_argument, NULL, O_FSYNC },
+	{ "label", required_argument, NULL, O_LABEL },
+	{ "host-name", required_argument, NULL, O_HOST_NAME },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -78,8 +82,34 @@ static int add_cell(struct host_opts *o, const char *arg, const char **why)
 	return 0;
 }
 
+/* --label KEY=VALUE: KEY a word of up to 64, VALUE up to 256 bytes of
+ * UTF-8, no key twice. */
+static int add_label(struct host_opts *o, char *arg, const char **why)
+{
+	const char *eq = strchr(arg, '=');
+	size_t kl = eq ? (size_t)(eq - arg) : 0, vl;
+	unsigned i;
+
+	*why = "--label wants KEY=VALUE, KEY of 1-64 [A-Za-z0-9._-], VALUE "
+		"of at most 256 bytes of UTF-8";
+	if (!eq || !word_ok(arg, kl, HOST_LABEL_KEY_MAX, NULL))
+		return -1;
+	vl = strlen(eq + 1);
+	if (vl > HOST_LABEL_VALUE_MAX || !utf8_valid((const uint8_t *)eq + 1, vl))
+		return -1;
+	*why = "too many --label";
+	if (o->nlabels == HOST_LABELS_MAX)
+		return -1;
+	*why = "the same --label key twice";
+	for (i = 0; i < o->nlabels; i++)
+		if (!strncmp(o->labels[i], arg, kl + 1))
+			return -1;
+	o->labels[o->nlabels++] = arg;
+	return 0;
+}
+
 /* One option; 0 or -1 with why. */
-static int one(struct host_opts *o, int ch, const char *arg, const char **why)
+static int one(struct host_opts *o, int ch, char *arg, const char **why)
 {
 	uint64_t v;
 
@@ -89,6 +119,12 @@ static int one(struct host_opts *o, int ch, const char *arg, const char **why)
 	case 'v': o->verbose++; return 0;
 	case O_CELL: return add_cell(o, arg, why);
 	case O_ACK: o->ack = 1; return 0;
+	case O_FSYNC: o->fsync = 1; return 0;
+	case O_LABEL: return add_label(o, arg, why);
+	case O_HOST_NAME:
+		*why = "--host-name wants 1-253 of [A-Za-z0-9._-]";
+		o->host_name = arg;
+		return word_ok(arg, strlen(arg), HOST_NAME_LEN_MAX, NULL) ? 0 : -1;
 	case O_VERIFY: o->verify = 1; return 0;
 	case O_OUT: o->out = arg; return 0;
 	case O_KEY: o->key_file = arg; return 0;
@@ -136,9 +172,11 @@ static int combine(struct host_opts *o, const char **why)
 	*why = "--sign and --verify want --key-file";
 	if ((o->sign || o->verify) != !!o->key_file)
 		return -1;
-	*why = "--verify takes files, not --cell/--sign/--ack/--listen";
+	*why = "--verify takes files, not --cell/--sign/--ack/--listen/"
+		"--fsync/--label/--host-name";
 	if (o->verify)
-		return o->ncells || o->sign || o->ack || o->vsock ? -1 : 0;
+		return o->ncells || o->sign || o->ack || o->vsock || o->fsync ||
+			o->nlabels || o->host_name ? -1 : 0;
 	*why = "at least one --cell ID:PATH";
 	if (o->ncells == 0 || o->nfiles > 0)
 		return -1;

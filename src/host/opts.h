@@ -20,6 +20,10 @@ struct host_opts {
 	const char *key_file;
 	int sign;			/* enum sign_alg */
 	int ack;
+	int fsync;			/* --fsync: ack only what is synced */
+	const char *host_name;		/* --host-name, or NULL */
+	char *labels[HOST_LABELS_MAX];	/* --label KEY=VALUE words, checked */
+	unsigned nlabels;
 	int verify;			/* --verify: check files, no receiver */
 	int vsock;			/* --listen vsock:PORT */
 	unsigned vsock_port;

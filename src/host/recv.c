@@ -45,6 +45,7 @@ void recv_open(struct host *h, struct hconn *c, struct host_cell *cell,
 	c->fd = fd;
 	c->cell = cell;
 	c->bound = c->silenced = c->stopped = c->acklen = c->has_ack = 0;
+	c->ack_wanted = 0;
 	c->boot_len = 0;
 	c->ack_sent = 0;
 	c->last_real = h->now_real;
@@ -136,12 +137,10 @@ static void loss(struct host *h, struct hconn *c, const struct event *ev)
 	emit_loss(h, c, ev);
 }
 
-/* conn_feed's callback: one frame of h->cur. */
-static void on_frame(void *arg, int err, const struct event *ev, size_t n)
+/* One frame of c: count, decode's verdict, seq, lines. */
+static void take(struct host *h, struct hconn *c, int err,
+		 const struct event *ev, size_t n)
 {
-	struct host *h = arg;
-	struct hconn *c = h->cur;
-
 	if (err != WIRE_E_FRAME_TOO_LARGE && err != WIRE_E_FRAME_TRUNCATED &&
 	    err != WIRE_E_SHORT_HEADER)
 		c->cell->st.frames++;	/* not a tail or an untrusted prefix */
@@ -165,6 +164,35 @@ static void on_frame(void *arg, int err, const struct event *ev, size_t n)
 		loss(h, c, ev);
 	else
 		emit_guest(h, c, ev);
+}
+
+/* --ack, after each frame: first the ack that a write during this frame
+ * made due (out_begin writes what is held when it needs room), then the
+ * seq an ack may name once the lines made so far are written; the mark
+ * moves only when that seq does. */
+static void note_ack(struct host *h, struct hconn *c)
+{
+	uint64_t s;
+
+	if (c->ack_wanted && h->out.done >= c->ack_mark)
+		recv_ack(h, c);
+	if (stamp_ackable(inst_of(c), &s) < 0 || (c->has_ack && s <= c->ack_sent) ||
+	    (c->ack_wanted && s <= c->ack_want))
+		return;
+	c->ack_want = s;
+	c->ack_mark = h->out.made;
+	c->ack_wanted = 1;
+}
+
+/* conn_feed's callback: one frame of h->cur. */
+static void on_frame(void *arg, int err, const struct event *ev, size_t n)
+{
+	struct host *h = arg;
+	struct hconn *c = h->cur;
+
+	take(h, c, err, ev, n);
+	if (h->ack)
+		note_ack(h, c);
 }
 
 int recv_bytes(struct host *h, struct hconn *c, const uint8_t *p, size_t n)
@@ -202,17 +230,11 @@ static int ack_push(struct hconn *c)
 	return c->acklen == 0 ? 0 : -1;
 }
 
-/* Ack the highest seq every line up to which is written. */
-static void ack(struct host *h, struct hconn *c)
+/* Send an ack naming seq s. */
+static void ack(struct host *h, struct hconn *c, uint64_t s)
 {
-	struct stamp_inst *in = inst_of(c);
-	uint64_t s;
 	int n;
 
-	if (c->acklen > 0 && ack_push(c) < 0)
-		return;
-	if (stamp_ackable(in, &s) < 0 || (c->has_ack && s <= c->ack_sent))
-		return;
 	event_init(&h->scratch, PS_HOST_ACK, 0, 0);
 	event_set_uint(&h->scratch, EVK_ACK_SEQ, s);
 	n = frame_encode(&h->scratch, WIRE_EXTENDED, c->ackbuf,
@@ -222,22 +244,18 @@ static void ack(struct host *h, struct hconn *c)
 	c->acklen = (uint8_t)n;
 	c->has_ack = 1;
 	c->ack_sent = s;
-	stamp_acked(in, s);
 	c->cell->st.acks++;
 	ack_push(c);
 }
 
-int recv_done(struct host *h, struct hconn *c)
+void recv_ack(struct host *h, struct hconn *c)
 {
-	if (out_flush(&h->out) < 0) {
-		if (!h->ack)
-			return 0;	/* counted and logged by out.c */
-		stamp_rewind(inst_of(c));
-		return -1;
-	}
-	if (h->ack)
-		ack(h, c);
-	return 0;
+	if (c->acklen > 0 && ack_push(c) < 0)
+		return;
+	if (!c->ack_wanted || h->out.done < c->ack_mark || h->out.lost)
+		return;
+	c->ack_wanted = 0;
+	ack(h, c, c->ack_want);
 }
 
 void recv_silence(struct host *h)
@@ -250,5 +268,4 @@ void recv_silence(struct host *h)
 		c->silenced = 1;
 		emit_silenced(h, c);
 	}
-	out_flush(&h->out);
 }

@@ -1,11 +1,13 @@
 /*
  * recv.h: what the receiver does with a connection's bytes: frames ->
  * host stamp, hello and instance tracking, dedupe and gaps (stamp.c),
- * lines (emit.c), then after each batch the flush and the ack.
+ * lines (emit.c), and the acks (--ack): an ack names only seqs whose
+ * lines the output has written (out.h's done), never more.
  *
  * No sockets are opened or closed here (serve.c does that); the only I/O
- * is the output flush and the small ack write on the connection's fd.
- * A test or fuzzer drives it with any fd (or -1 without --ack).
+ * is the small ack write on the connection's fd (and whatever out.c does
+ * to find room for a line).  A test or fuzzer drives it with any fd (or
+ * -1 without --ack).
  */
 #pragma once
 #include <stddef.h>
@@ -26,10 +28,10 @@ int recv_bytes(struct host *h, struct hconn *c, const uint8_t *p, size_t n);
  * slot as cell->gone until recv_silence reports it or a hello on the
  * cell cancels it; else 0. */
 int recv_close(struct host *h, struct hconn *c);
-/* A batch of c is done: flush the lines, then ack (--ack).  -1 only
- * with --ack when lines were lost: c must be closed, so the agent
- * replays what was not acknowledged (its instance was rewound). */
-int recv_done(struct host *h, struct hconn *c);
+/* After the output was written: send c the ack its frames made due (the
+ * highest seq all of whose lines are done; none once a line was lost),
+ * and the rest of an ack the socket did not take. */
+void recv_ack(struct host *h, struct hconn *c);
 /* Write agent_silenced for every connection past its keep-alive window,
  * open or gone (see recv_close). */
 void recv_silence(struct host *h);

@@ -3,6 +3,7 @@
  * runs, errors are counted and logged (rate limited), never fatal.
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,13 +11,14 @@
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
+#include "lib/clock.h"
 #include "lib/log.h"
 #include "listen.h"
 #include "serve.h"
 #include "recv.h"
 #include "stats.h"
 
-enum { K_LISTEN = 1, K_CONN, K_SIGNAL, K_TIMER, K_VSOCK };
+enum { K_LISTEN = 1, K_CONN, K_SIGNAL, K_TIMER, K_VSOCK, K_RETRY };
 #define TAG(k, i) ((uint64_t)(k) << 32 | (uint32_t)(i))
 
 static int watch(int ep, int fd, uint32_t events, uint64_t tag)
@@ -33,19 +35,24 @@ static int signals(void)
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		return -1;
-	signal(SIGPIPE, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);	/* a closed pipe: EPIPE, held lines */
+	signal(SIGXFSZ, SIG_IGN);	/* past RLIMIT_FSIZE: EFBIG, likewise */
 	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
+
+static int wait_output(void *arg, uint64_t until);
 
 int serve_init(struct serve *l, struct host *h, int vsock_fd)
 {
 	unsigned i;
 
 	memset(l, 0, sizeof(*l));
+	l->h = h;
 	l->vsock_fd = vsock_fd;
 	l->pool = calloc(HOST_MAX_CONNS, sizeof(*l->pool));
 	l->freelist = calloc(HOST_MAX_CONNS, sizeof(*l->freelist));
@@ -58,8 +65,11 @@ int serve_init(struct serve *l, struct host *h, int vsock_fd)
 	    (l->sfd = signals()) < 0 ||
 	    (l->tfd = timerfd_create(CLOCK_MONOTONIC,
 				     TFD_NONBLOCK | TFD_CLOEXEC)) < 0 ||
+	    (l->rfd = timerfd_create(CLOCK_MONOTONIC,
+				     TFD_NONBLOCK | TFD_CLOEXEC)) < 0 ||
 	    watch(l->ep, l->sfd, EPOLLIN, TAG(K_SIGNAL, 0)) < 0 ||
-	    watch(l->ep, l->tfd, EPOLLIN, TAG(K_TIMER, 0)) < 0)
+	    watch(l->ep, l->tfd, EPOLLIN, TAG(K_TIMER, 0)) < 0 ||
+	    watch(l->ep, l->rfd, EPOLLIN, TAG(K_RETRY, 0)) < 0)
 		return -1;
 	if (vsock_fd >= 0 && watch(l->ep, vsock_fd, EPOLLIN, TAG(K_VSOCK, 0)) < 0)
 		return -1;
@@ -67,6 +77,8 @@ int serve_init(struct serve *l, struct host *h, int vsock_fd)
 		if (h->cells[i].lfd >= 0 &&
 		    watch(l->ep, h->cells[i].lfd, EPOLLIN, TAG(K_LISTEN, i)) < 0)
 			return -1;
+	h->out.wait = wait_output;
+	h->out.wait_ctx = l;
 	return 0;
 }
 
@@ -86,7 +98,6 @@ static void drop(struct serve *l, struct host *h, struct hconn *c)
 
 	recv_clock(h);
 	linger = recv_close(h, c);
-	out_flush(&h->out);
 	log_info("cell %s: connection closed (%llu open)", c->cell->id,
 		 (unsigned long long)c->cell->st.open);
 	close(c->fd);
@@ -119,6 +130,8 @@ static void adopt(struct serve *l, struct host *h, int fd,
 		return;
 	}
 	c = &l->pool[l->freelist[--l->nfree]];
+	if (HOST_MAX_CONNS - l->nfree > h->conns_peak)
+		h->conns_peak = HOST_MAX_CONNS - l->nfree;
 	recv_clock(h);
 	recv_open(h, c, cell, fd);
 	log_info("cell %s: connection open (%llu open)", cell->id,
@@ -158,7 +171,8 @@ static void accept_some(struct serve *l, struct host *h, int lfd,
 	}
 }
 
-/* Read c: at most HOST_READS_PER_WAKE reads, then flush and ack. */
+/* Read c: at most HOST_READS_PER_WAKE reads; its ack waits for the end
+ * of the pass (settle). */
 static void readable(struct serve *l, struct host *h, struct hconn *c)
 {
 	static uint8_t buf[HOST_READ_CHUNK];
@@ -178,10 +192,21 @@ static void readable(struct serve *l, struct host *h, struct hconn *c)
 			break;
 		}
 	}
-	if (recv_done(h, c) < 0)
-		close_it = 1;
 	if (close_it)
 		drop(l, h, c);
+	else if (h->ack && l->npass < HOST_EPOLL_BATCH)
+		l->pass[l->npass++] = c;
+}
+
+/* Set timerfd fd to fire at monotonic ns d; 0 or -1. */
+static int set_timer(int fd, uint64_t d)
+{
+	struct itimerspec its;
+
+	memset(&its, 0, sizeof(its));
+	its.it_value.tv_sec = (time_t)(d / 1000000000u);
+	its.it_value.tv_nsec = (long)(d % 1000000000u);
+	return timerfd_settime(fd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 
 /* Arm the timer for the earliest keep-alive deadline, if it is earlier
@@ -190,14 +215,10 @@ static void readable(struct serve *l, struct host *h, struct hconn *c)
 static void arm(struct serve *l, struct host *h)
 {
 	uint64_t d = ka_deadline(&h->ka);
-	struct itimerspec its;
 
 	if (d == 0 || (l->armed != 0 && l->armed <= d))
 		return;
-	memset(&its, 0, sizeof(its));
-	its.it_value.tv_sec = (time_t)(d / 1000000000u);
-	its.it_value.tv_nsec = (long)(d % 1000000000u);
-	if (timerfd_settime(l->tfd, TFD_TIMER_ABSTIME, &its, NULL) == 0)
+	if (set_timer(l->tfd, d) == 0)
 		l->armed = d;
 }
 
@@ -216,24 +237,79 @@ static void timer(struct serve *l, struct host *h)
 			release(l, h->cells[i].gone);
 }
 
-/* Handle pending signals; returns 1 to stop. */
-static int signal_in(struct serve *l, struct host *h)
+/* SIGHUP: reopen --out (logrotate has renamed it); stdout stays. */
+static void hangup(struct host *h)
+{
+	int rc = out_reopen(&h->out);
+
+	if (rc > 0)
+		log_warnx("SIGHUP: the output is standard output: "
+			  "nothing to reopen");
+	else if (rc == 0)
+		log_warnx("SIGHUP: reopened %s", h->out.path);
+}
+
+/* Handle pending signals; SIGTERM and SIGINT set l->stop. */
+static void signal_in(struct serve *l, struct host *h)
 {
 	struct signalfd_siginfo si;
-	int stop = 0;
 
 	while (read(l->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGUSR1)
 			stats_print(h, STDERR_FILENO);
+		else if (si.ssi_signo == SIGHUP)
+			hangup(h);
 		else
-			stop = 1;
+			l->stop = 1;
 	}
-	return stop;
 }
 
-static int dispatch(struct serve *l, struct host *h, uint64_t tag)
+/* The output's wait hook (out.h): its buffer is full and it fails.
+ * Wait for the retry at `until`, taking signals (a SIGHUP may give it a
+ * new file); the time spent is no guest's silence.  -1 once stopping. */
+static int wait_output(void *arg, uint64_t until)
+{
+	struct serve *l = arg;
+	struct pollfd p = { .fd = l->sfd, .events = POLLIN };
+	uint64_t t0 = clock_mono_ns();
+
+	if (l->stop)
+		return -1;
+	(void)poll(&p, 1, until > t0 ? (int)((until - t0) / 1000000u) + 1 : 0);
+	signal_in(l, l->h);
+	ka_shift(&l->h->ka, clock_mono_ns() - t0);
+	recv_clock(l->h);
+	return l->stop ? -1 : 0;
+}
+
+/* The end of a pass: write what it made (once: one fsync per pass), ack
+ * what is now written (this pass's connections, or every connection
+ * after the output came back from a failure), and arm the retry. */
+static void settle(struct serve *l, struct host *h)
+{
+	unsigned k;
+
+	if (out_due(&h->out, clock_mono_ns()))
+		out_flush(&h->out);
+	if (h->ack && h->out.recovered != l->recovered) {
+		l->recovered = h->out.recovered;
+		for (k = 0; k < HOST_MAX_CONNS; k++)
+			if (l->pool[k].fd >= 0 && l->pool[k].cell)
+				recv_ack(h, &l->pool[k]);
+	}
+	for (k = 0; k < l->npass; k++)
+		if (l->pass[k]->fd >= 0)
+			recv_ack(h, l->pass[k]);
+	l->npass = 0;
+	if (h->out.stalled && l->retry_armed != h->out.retry_at &&
+	    set_timer(l->rfd, h->out.retry_at) == 0)
+		l->retry_armed = h->out.retry_at;
+}
+
+static void dispatch(struct serve *l, struct host *h, uint64_t tag)
 {
 	uint32_t i = (uint32_t)tag;
+	uint64_t n;
 
 	switch (tag >> 32) {
 	case K_LISTEN:
@@ -249,30 +325,36 @@ static int dispatch(struct serve *l, struct host *h, uint64_t tag)
 	case K_TIMER:
 		timer(l, h);
 		break;
+	case K_RETRY:
+		(void)!read(l->rfd, &n, sizeof(n));
+		l->retry_armed = 0;	/* settle writes what is held */
+		break;
 	case K_SIGNAL:
-		return signal_in(l, h);
+		signal_in(l, h);
+		break;
 	}
-	return 0;
 }
 
 void serve_run(struct serve *l, struct host *h)
 {
 	struct epoll_event ev[HOST_EPOLL_BATCH];
-	int n, i, stop = 0;
+	int n, i;
 	unsigned k;
 
-	while (!stop) {
+	while (!l->stop) {
 		arm(l, h);
 		n = epoll_wait(l->ep, ev, HOST_EPOLL_BATCH, -1);
 		if (n < 0 && errno != EINTR)
 			LOG_RL(log_warn, "epoll_wait");
 		for (i = 0; i < n; i++)
-			stop |= dispatch(l, h, ev[i].data.u64);
+			dispatch(l, h, ev[i].data.u64);
+		settle(l, h);
 	}
+	if (h->out.len > 0 && out_flush(&h->out) == 0)
+		settle(l, h);		/* a last try, its acks before the close */
 	for (k = 0; k < HOST_MAX_CONNS; k++)
 		if (l->pool[k].cell && l->pool[k].fd >= 0) {
 			ka_remove(&l->pool[k].ka);
 			close(l->pool[k].fd);
 		}
-	out_flush(&h->out);
 }

@@ -12,8 +12,6 @@ void stamp_start(struct stamp_inst *in, int known, uint64_t base)
 	in->known = (uint8_t)known;
 	in->base = base;
 	in->nahead = 0;
-	in->acked_known = 0;
-	in->acked = 0;
 }
 
 /* 1 when seq is below base or inside an ahead range. */
@@ -156,17 +154,4 @@ int stamp_ackable(const struct stamp_inst *in, uint64_t *seq)
 		return -1;
 	*seq = in->base - 1;
 	return 0;
-}
-
-void stamp_acked(struct stamp_inst *in, uint64_t seq)
-{
-	in->acked = seq;
-	in->acked_known = 1;
-}
-
-void stamp_rewind(struct stamp_inst *in)
-{
-	in->known = in->acked_known;
-	in->base = in->acked_known ? in->acked + 1 : 0;
-	in->nahead = 0;
 }

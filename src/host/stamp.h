@@ -34,9 +34,7 @@ struct stamp_range {
 struct stamp_inst {
 	uint8_t known;			/* base is meaningful */
 	uint8_t nahead;
-	uint8_t acked_known;
 	uint64_t base;
-	uint64_t acked;			/* the last seq an ack named */
 	struct stamp_range ahead[HOST_SEQ_AHEAD]; /* sorted, disjoint, > base */
 };
 
@@ -60,13 +58,8 @@ void stamp_frame(struct stamp_inst *in, uint64_t seq, int cls,
 void stamp_lost(struct stamp_inst *in, uint64_t first, uint64_t count,
 		struct stamp_verdict *v);
 
-/* The highest seq an ack may name (every seq <= it resolved); -1 none. */
+/* The highest seq an ack may name once the lines made so far are
+ * written (every seq <= it resolved); -1 none.  The receiver never drops
+ * a line it made (out.h holds it until written), so resolved here means
+ * written, or about to be: replays of it are duplicates. */
 int stamp_ackable(const struct stamp_inst *in, uint64_t *seq);
-
-/* An ack named seq (from stamp_ackable). */
-void stamp_acked(struct stamp_inst *in, uint64_t seq);
-
-/* Lines since the last ack were lost on the output: forget them, so the
- * agent's replay is taken again (base = acked + 1, or unknown when
- * nothing was acked). */
-void stamp_rewind(struct stamp_inst *in);

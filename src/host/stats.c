@@ -62,10 +62,13 @@ void stats_print(const struct host *h, int fd)
 	for (i = 0; i < h->ncells; i++)
 		cell_line(&h->cells[i], fd);
 	add(&l, "cellos-telemetry-host: output: lines %llu bytes %llu; "
-	    "lost %llu in %llu write errors%s%s; too long %llu",
-	    U(o->lines), U(o->bytes), U(o->lost), U(o->errors),
-	    o->errors ? ", last: " : "",
-	    o->errors ? strerror(o->last_errno) : "", U(o->overflow));
+	    "held %u; write errors %llu%s%s; truncated %llu; cut %llu; "
+	    "lost %llu; too long %llu; synced %llu; reopened %llu; "
+	    "connections peak %llu of %d", U(o->lines), U(o->bytes), o->held,
+	    U(o->errors), o->errors ? ", last: " : "",
+	    o->errors ? strerror(o->last_errno) : "", U(o->truncated),
+	    U(o->cut), U(o->lost), U(o->overflow), U(o->syncs),
+	    U(o->reopens), U(h->conns_peak), HOST_MAX_CONNS);
 	if (h->refused_unknown)
 		add(&l, "; refused (unknown cid) %llu", U(h->refused_unknown));
 	add(&l, "\n");

@@ -69,6 +69,17 @@
 #define HOST_SEQ_AHEAD		8
 /* epoll events taken per wait. */
 #define HOST_EPOLL_BATCH	64
+/* A failed output write is tried again after 50 ms, doubling up to 2 s:
+ * a disk that is freed is seen soon, a dead one costs a syscall per 2 s. */
+#define HOST_OUT_RETRY_MIN_MS	50
+#define HOST_OUT_RETRY_MAX_MS	2000
+/* --label KEY=VALUE: a few static labels (tenant, environment, region);
+ * with the longest guest line they still fit HOST_LINE_MAX (see ce.c). */
+#define HOST_LABELS_MAX		16
+#define HOST_LABEL_KEY_MAX	64
+#define HOST_LABEL_VALUE_MAX	256
+/* --host-name: a DNS name is at most 253 characters. */
+#define HOST_NAME_LEN_MAX	253
 
 /* ---- logging ---- */
 

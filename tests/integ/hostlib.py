@@ -5,6 +5,7 @@ vector files, and a running cellos-telemetry-host with its output file and
 stderr collected in the background.  Not a test itself (no test_ prefix).
 """
 import atexit
+import ctypes
 import json
 import os
 import re
@@ -24,6 +25,7 @@ TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))
 BUILD = os.environ.get("BUILD", "build")
 HOST = os.path.join(BUILD, "cellos-telemetry-host")
 CE = "dev.cellos.events.cell.observability.guest.v1."
+OUT_LINE = "output: lines "     # the output's counters line (not a log line)
 
 
 class Tap:
@@ -93,6 +95,7 @@ def spawned(seq, pid=100):
 
 _TMPDIRS = []
 _PROCS = []
+_MOUNTS = []
 
 
 @atexit.register
@@ -102,6 +105,8 @@ def _cleanup():
         if p.poll() is None:
             p.kill()
             p.wait()
+    for d in _MOUNTS:
+        subprocess.run(["umount", d], capture_output=True)
     for d in _TMPDIRS:
         shutil.rmtree(d, ignore_errors=True)
 
@@ -117,7 +122,7 @@ class Host:
     """One receiver process with cells CELLS, output in a file."""
 
     def __init__(self, cells=("c1",), args=(), out=None, stdout=None,
-                 run_id="test", tmp=None, pass_fds=()):
+                 run_id="test", tmp=None, pass_fds=(), env=None):
         self.tmp = tmp or tmpdir()
         self.paths = {c: os.path.join(self.tmp, c + ".sock") for c in cells}
         self.out = out if out is not None else os.path.join(self.tmp, "out.jsonl")
@@ -129,7 +134,8 @@ class Host:
         argv += list(args)
         self.err = []
         self.proc = subprocess.Popen(argv, stdout=stdout or subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, pass_fds=pass_fds)
+                                     stderr=subprocess.PIPE, pass_fds=pass_fds,
+                                     env=env)
         _PROCS.append(self.proc)
         self.ready = self._wait_ready()
         self.reader = threading.Thread(target=self._drain, daemon=True)
@@ -180,30 +186,39 @@ class Host:
     def lines(self):
         return [json.loads(l) for l in self.raw_lines()]
 
-    def wait_lines(self, pred, timeout=10):
-        """Poll the output until pred(lines) holds; returns the lines."""
+    @staticmethod
+    def _poll(get, pred, timeout):
+        """get() until pred(what it got) holds or timeout passes; the last."""
         end = time.time() + timeout
         while True:
-            ls = self.lines()
-            if pred(ls) or time.time() > end:
-                return ls
+            got = get()
+            if pred(got) or time.time() > end:
+                return got
             time.sleep(0.05)
+
+    def wait_lines(self, pred, timeout=10):
+        """Poll the output until pred(lines) holds; returns the lines."""
+        return self._poll(self.lines, pred, timeout)
 
     def wait_count(self, n, timeout=10):
         return self.wait_lines(lambda ls: len(ls) >= n, timeout)
 
     def stats(self, timeout=10):
         """SIGUSR1, then the counter lines it printed (text)."""
-        before = sum("output:" in l for l in self.err)
+        before = sum(OUT_LINE in l for l in self.err)
         self.proc.send_signal(signal.SIGUSR1)
         end = time.time() + timeout
         while time.time() < end:
-            if sum("output:" in l for l in self.err) > before:
+            if sum(OUT_LINE in l for l in self.err) > before:
                 break
             time.sleep(0.02)
         text = "".join(self.err)
         cut = [m.start() for m in re.finditer(r"cellos-telemetry-host: cell ", text)]
         return text[cut[-self.ncells()]:] if cut else text
+
+    def wait_stats(self, pred, timeout=30):
+        """stats() until pred(counters) holds; returns the last ones."""
+        return self._poll(self.stats, pred, timeout)
 
     def ncells(self):
         return len(self.paths)
@@ -232,10 +247,57 @@ class Host:
         return "".join(self.err)
 
 
+def private_tmpfs(size):
+    """A tmpfs of SIZE (mount -o size=) on a fresh folder, mounted in a
+    mount namespace of this test's own (entered once, propagation private,
+    so nothing shows outside and it goes when the test ends); the folder,
+    or None where that is refused."""
+    global _private_ns
+    if not _private_ns:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.unshare(0x00020000) != 0:                   # CLONE_NEWNS
+            return None
+        if subprocess.run(["mount", "--make-rprivate", "/"],
+                          capture_output=True).returncode != 0:
+            return None
+        _private_ns = True
+    d = tmpdir("cth-tmpfs-")
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=%s" % size, "tmpfs", d],
+                      capture_output=True).returncode != 0:
+        return None
+    _MOUNTS.append(d)
+    return d
+
+
+_private_ns = False
+
+
+class PipeReader:
+    """Reads the read end of a pipe in the background until EOF."""
+
+    def __init__(self, fd):
+        self.fd, self.chunks = fd, []
+        self.th = threading.Thread(target=self._run, daemon=True)
+        self.th.start()
+
+    def _run(self):
+        while True:
+            c = os.read(self.fd, 65536)
+            if not c:
+                return
+            self.chunks.append(c)
+
+    def data(self, join_timeout=None):
+        """What was read so far (after EOF, with a join timeout given)."""
+        if join_timeout is not None:
+            self.th.join(join_timeout)
+        return b"".join(self.chunks)
+
+
 def counter(stats, name, cell="c1"):
     """A counter out of CELL's stats line, e.g. counter(s, 'frames');
     cell None: the output line."""
-    tag = "cell %s:" % cell if cell else "output:"
+    tag = "cell %s:" % cell if cell else OUT_LINE
     line = [l for l in stats.splitlines() if tag in l]
     m = re.search(r"\b%s (\d+)" % re.escape(name), line[-1]) if line else None
     return int(m.group(1)) if m else -1

@@ -128,29 +128,44 @@ def bad_vectors(h, g):
 
 
 def churn(h, g, rounds):
-    rss = [h.rss_kb()]
+    """Each round opens 1,000 connections, each holding a partial frame,
+    waits until the receiver has them all open and read at once, then
+    drops them.  RSS and the pool's peak are taken at that moment."""
+    rss, peaks = [h.rss_kb()], []
     f = frame(spawned(1))
     for r in range(rounds):
+        before = counter(h.stats(), "bytes")
         socks = []
         for i in range(1000):
             s = h.connect()
             s.sendall(f[:50])           # a partial frame in every reader
             socks.append(s)
+        st = h.wait_stats(lambda st: counter(st, "open") >= 1001 and
+                        counter(st, "bytes") >= before + 50 * 1000)
+        peaks.append(counter(st, "peak", None))
+        rss.append(h.rss_kb())
         g.send()
         for s in socks:
             s.close()
         h.wait_lines(lambda ls: len(good_out(h)) >= g.sent)
-        rss.append(h.rss_kb())
-    return rss
+        h.wait_stats(lambda st: counter(st, "open") == 1)
+    return rss, peaks
 
 
 def thousand(h, g):
-    rss = churn(h, g, 3)
-    grow = rss[3] - rss[1]
+    """Memory follows how many connections are open at once, bounded by
+    the pool: at the same peak it is the same, round after round."""
+    rss, peaks = churn(h, g, 3)
     t.ok(h.alive() and len(good_out(h)) == g.sent,
          "1,000 connections opened and dropped, three times: up, good frames out")
-    t.ok(grow < 1024, "no growth from round 1 to round 3 (RSS kB %s)" % rss, rss)
-    t.ok(rss[1] - rss[0] < 32 * 1024, "the first 1,000 cost less than the pool bound", rss)
+    t.ok(1001 <= peaks[0] <= caps_max_conns() and peaks == [peaks[0]] * 3,
+         "the pool's peak is the same each round (%d of %d slots)"
+         % (peaks[0], caps_max_conns()), peaks)
+    t.ok(max(rss[1:]) - min(rss[1:]) <= 128,
+         "at the same peak, RSS is the same each round (kB %s)" % rss[1:], rss)
+    t.ok(rss[1] - rss[0] <= peaks[0] * 8 + 1024,
+         "the first 1,000 cost at most the pool's slots they use: %d kB for "
+         "%d slots" % (rss[1] - rss[0], peaks[0]), rss)
 
 
 def over_capacity(h, g):

@@ -60,7 +60,8 @@ static void argv_array(void **state)
 
 static void envelope_and_maps(void **state)
 {
-	struct ce_stamp st = { "c1", "r1", "2023-11-14T22:13:20.123456Z" };
+	struct ce_stamp st = { "c1", "r1", "2023-11-14T22:13:20.123456Z",
+			       NULL, 0 };
 
 	(void)state;
 	event_init(&ev, PS_AGENT_HEARTBEAT, 7, 9);
@@ -85,12 +86,43 @@ static void envelope_and_maps(void **state)
 	     "\"dropped\":{\"ring_overwrite\":5,\"probe_error\":0}}}");
 }
 
+/* --host-name and --label: made once, then copied after the host stamp. */
+static void stamp_extra(void **state)
+{
+	char *labels[] = { (char *)"tenant=acme", (char *)"env=",
+			   (char *)"q=a\"b\\c\x01=d" };
+	char extra[512];
+	struct ce_stamp st = { "c1", "r1", "T", extra, 0 };
+
+	(void)state;
+	assert_int_equal(ce_extra(extra, sizeof(extra), NULL, labels, 0), 0);
+	st.extra_len = ce_extra(extra, sizeof(extra), "h-1", labels, 3);
+	assert_true(st.extra_len > 0);
+	json_init(&j, buf, sizeof(buf));
+	ce_begin(&j, &st, "agent.heartbeat", "i", 1);
+	json_kv_uint(&j, "seq", 1);
+	ce_end(&j);
+	assert_json(&j, "{\"specversion\":\"1.0\",\"id\":\"i\","
+	     "\"source\":\"cellos://cell/c1\",\"time\":\"T\","
+	     "\"type\":\"dev.cellos.events.cell.observability.guest.v1."
+	     "agent_heartbeat\",\"datacontenttype\":\"application/json\","
+	     "\"data\":{\"cell_id\":\"c1\",\"run_id\":\"r1\","
+	     "\"host_received_at\":\"T\",\"host_name\":\"h-1\","
+	     "\"labels\":{\"tenant\":\"acme\",\"env\":\"\","
+	     "\"q\":\"a\\\"b\\\\c\\u0001=d\"},\"seq\":1}}");
+	st.extra_len = ce_extra(extra, sizeof(extra), "h-1", NULL, 0);
+	assert_int_equal(st.extra_len, strlen("\"host_name\":\"h-1\""));
+	assert_memory_equal(extra, "\"host_name\":\"h-1\"", st.extra_len);
+	assert_int_equal(ce_extra(extra, 20, "h-1", labels, 3), 0); /* no room */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(time_format),
 		cmocka_unit_test(argv_array),
 		cmocka_unit_test(envelope_and_maps),
+		cmocka_unit_test(stamp_extra),
 	};
 	return cmocka_run_group_tests_name("ce", tests, NULL, NULL);
 }

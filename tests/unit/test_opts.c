@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 #include "host/opts.h"
@@ -61,6 +62,61 @@ static void good(void **state)
 	assert_int_equal(parse("-h", NULL), 0);
 }
 
+/* --fsync, --label, --host-name: what they keep, what they refuse. */
+static void labels(void **state)
+{
+	char big[HOST_LABEL_VALUE_MAX + 8], many[HOST_LABELS_MAX + 1][16];
+	char *argv[2 * HOST_LABELS_MAX + 8];
+	const char *why;
+	int argc = 0, i;
+
+	(void)state;
+	assert_int_equal(parse("--cell", "a:/x", "--fsync", "--label",
+			       "tenant=acme", "--label", "env=", "--label",
+			       "deployment.environment=prod=1", "--host-name",
+			       "host-7.example", NULL), 0);
+	assert_true(o.fsync);
+	assert_int_equal(o.nlabels, 3);
+	assert_string_equal(o.labels[0], "tenant=acme");
+	assert_string_equal(o.labels[1], "env=");	/* an empty value */
+	assert_string_equal(o.labels[2], "deployment.environment=prod=1");
+	assert_string_equal(o.host_name, "host-7.example");
+	assert_int_equal(parse("--cell", "a:/x", "--label", "k=caf\xc3\xa9", NULL), 0);
+	assert_int_equal(parse("--cell", "a:/x", "--label", "noequals", NULL), -1);
+	assert_int_equal(parse("--cell", "a:/x", "--label", "=v", NULL), -1);
+	assert_int_equal(parse("--cell", "a:/x", "--label", "a b=v", NULL), -1);
+	assert_int_equal(parse("--cell", "a:/x", "--label", "k=\xff", NULL), -1);
+	assert_int_equal(parse("--cell", "a:/x", "--label", "k=1", "--label",
+			       "k=2", NULL), -1);		/* a key twice */
+	assert_int_equal(parse("--cell", "a:/x", "--label", "k=1", "--label",
+			       "kk=2", NULL), 0);		/* a prefix is no twin */
+	memset(big, 'v', sizeof(big));
+	memcpy(big, "k=", 2);
+	big[2 + HOST_LABEL_VALUE_MAX] = 0;
+	assert_int_equal(parse("--cell", "a:/x", "--label", big, NULL), 0);
+	big[2 + HOST_LABEL_VALUE_MAX] = 'v';
+	big[3 + HOST_LABEL_VALUE_MAX] = 0;
+	assert_int_equal(parse("--cell", "a:/x", "--label", big, NULL), -1);
+	argv[argc++] = (char *)"cellos-telemetry-host";
+	argv[argc++] = (char *)"--cell";
+	argv[argc++] = (char *)"a:/x";
+	for (i = 0; i <= HOST_LABELS_MAX; i++) {
+		snprintf(many[i], sizeof(many[i]), "k%d=v", i);
+		argv[argc++] = (char *)"--label";
+		argv[argc++] = many[i];
+	}
+	argv[argc] = NULL;
+	assert_int_equal(opts_parse(&o, argc, argv, &why), -1);
+	assert_string_equal(why, "too many --label");
+	assert_int_equal(opts_parse(&o, argc - 2, argv, &why), 0);
+	assert_int_equal(o.nlabels, HOST_LABELS_MAX);
+	assert_int_equal(parse("--cell", "a:/x", "--host-name", "a/b", NULL), -1);
+	assert_int_equal(parse("--cell", "a:/x", "--host-name", "", NULL), -1);
+	assert_int_equal(parse("--verify", "--key-file", "k", "--fsync", NULL), -1);
+	assert_int_equal(parse("--verify", "--key-file", "k", "--label", "a=b",
+			       NULL), -1);
+}
+
 static void bad(void **state)
 {
 	(void)state;
@@ -95,6 +151,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(good),
 		cmocka_unit_test(bad),
+		cmocka_unit_test(labels),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
