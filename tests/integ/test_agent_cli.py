@@ -111,7 +111,8 @@ t.ok(not marks, "the release binary contains no test source", marks)
 rc, out, err = run(RELEASE, ["--connect", "unix:" + tmp("nowhere"),
                              "--test-events", "1"])
 t.ok(rc == 2, "the release binary rejects --test-events", err)
-nm = subprocess.run(["nm", RELEASE], capture_output=True, text=True)
+nm = subprocess.run(["nm", RELEASE], capture_output=True, text=True,
+                    timeout=30)
 alloc = [l.split()[-1] for l in nm.stdout.splitlines()
          if l.split()[-1] in ("malloc", "calloc", "realloc", "free",
                               "aligned_alloc", "posix_memalign", "memalign",

@@ -26,7 +26,7 @@ def expand(tokens):
 
 def help_flags(binary):
     text = subprocess.run([os.path.join(BUILD, binary), "-h"],
-                          capture_output=True, text=True).stdout
+                          capture_output=True, text=True, timeout=30).stdout
     return expand(re.findall(r"(?<![\w-])(--[a-z][a-z-]*|-[a-zA-Z]+)\b", text))
 
 
@@ -41,7 +41,7 @@ def main():
     for page in sorted(os.listdir(os.path.join(TOP, "man"))):
         r = subprocess.run(["mandoc", "-Tlint", "-W", "warning",
                             os.path.join(TOP, "man", page)],
-                           capture_output=True, text=True)
+                           capture_output=True, text=True, timeout=30)
         n += 1
         ok = r.returncode == 0
         fails += not ok
