@@ -23,6 +23,7 @@
 #include "probe.h"
 #include "ring.h"
 #include "selfinfo.h"
+#include "startup.h"
 #include "wire/frame.h"
 #include "xport.h"
 
@@ -86,22 +87,44 @@ static void counters(struct af_counters *c)
 	c->cpu_ns = self_cpu_ns();
 }
 
+/* " reason N" into line for every count that moved since `since`. */
+static int loss_list(char *line, size_t cap, const uint64_t *now,
+		     const uint64_t *since)
+{
+	int i, n = 0;
+
+	line[0] = '\0';
+	for (i = 0; i < LOSS_N; i++)
+		if (now[i] != since[i])
+			n += snprintf(line + n, cap - (size_t)n, " %s %llu",
+				      loss_names[i],
+				      (unsigned long long)(now[i] - since[i]));
+	return n;
+}
+
 /* Strict mode has no agent.* frames: losses go to stderr instead. */
 static void log_losses(const struct af_counters *c)
 {
 	char line[256];
-	int i, n = 0;
 
-	for (i = 0; i < LOSS_N; i++) {
-		if (c->dropped[i] == A.logged[i])
-			continue;
-		n += snprintf(line + n, sizeof(line) - (size_t)n, " %s %llu",
-			      loss_names[i],
-			      (unsigned long long)(c->dropped[i] - A.logged[i]));
-		A.logged[i] = c->dropped[i];
-	}
-	if (n)
+	if (loss_list(line, sizeof(line), c->dropped, A.logged))
 		log_warnx("lost events since the last report:%s", line);
+	memcpy(A.logged, c->dropped, sizeof(A.logged));
+}
+
+/* SIGUSR1: the counters a heartbeat carries, on stderr. */
+static void report(void)
+{
+	static const uint64_t none[LOSS_N];
+	struct af_counters c;
+	char line[256];
+
+	counters(&c);
+	loss_list(line, sizeof(line), c.dropped, none);
+	LOG_RL(log_warnx, "counters: emitted %llu, sent %llu, ring %llu bytes "
+	       "used (high %llu); lost:%s", (unsigned long long)c.emitted,
+	       (unsigned long long)c.sent, (unsigned long long)c.ring_used,
+	       (unsigned long long)c.ring_hwm, line[0] ? line : " none");
 }
 
 /* A heartbeat (or, strict, a loss report) on the k * interval grid. */
@@ -183,7 +206,8 @@ static void stop_check(void *ctx, uint64_t now)
 		loop_stop(&A.loop);
 }
 
-/* SIGTERM/SIGINT: stop the probes and the heartbeat, start the flush. */
+/* SIGTERM and the like: stop the probes and the heartbeat, start the
+ * flush. */
 static void begin_stop(int signo)
 {
 	uint64_t now = clock_mono_ns();
@@ -199,15 +223,17 @@ static void begin_stop(int signo)
 	A.deadline = A.stop.at = now + AGENT_STOP_FLUSH_MS * 1000000ull;
 }
 
-/* The loop's signal handler (signalfd). */
+/* The loop's signal handler (signalfd; the set is startup_signals'). */
 static void on_signal(void *ctx, int signo)
 {
 	(void)ctx;
-	if (signo == SIGTERM || signo == SIGINT)
+	if (signo != SIGUSR1) {
 		begin_stop(signo);
+		return;
+	}
+	report();
 #ifdef AGENT_TEST_SOURCE
-	else
-		synth_signal(signo);
+	synth_signal(signo);
 #endif
 }
 
@@ -254,12 +280,7 @@ static int setup_loop(const struct config *c, char *why, size_t cap)
 
 	A.hb = (struct loop_timer){ 0, on_heartbeat, NULL };
 	A.stop = (struct loop_timer){ 0, stop_check, NULL };
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-#ifdef AGENT_TEST_SOURCE
-	sigaddset(&mask, SIGUSR1);
-#endif
+	startup_signals(&mask);
 	if (loop_init(&A.loop, &mask, on_signal, before_wait, NULL) < 0 ||
 	    xport_init(&A.xp, &c->addr, &A.ring, &A.loop, &hooks,
 		       c->profile == WIRE_EXTENDED, seed()) < 0 ||

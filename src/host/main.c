@@ -30,7 +30,8 @@ static char run_id[33];
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: cellos-telemetry-host [-hVv] [--ack] [--keepalive-ms N] [--listen vsock:PORT]\n"
+"usage: cellos-telemetry-host [-hVv] [--help] [--version] [--ack]\n"
+"           [--keepalive-ms N] [--listen vsock:PORT]\n"
 "           [--out FILE] [--ready-fd FD] [--run-id R]\n"
 "           [--sign hmac|ed25519 --key-file F] --cell ID:PATH ...\n"
 "       cellos-telemetry-host --verify --key-file F [FILE ...]\n"
@@ -46,8 +47,8 @@ static void usage(FILE *f)
 "  --listen vsock:PORT  listen on AF_VSOCK PORT (QEMU hosts); cells are ID:CID\n"
 "  --ready-fd FD        once every socket is bound, write a line to FD, close it\n"
 "  -v                   log more (twice: debug)\n"
-"  -V                   print the version and exit\n"
-"  -h                   print this help and exit\n", HOST_KEEPALIVE_MS);
+"  -V, --version        print the version and exit\n"
+"  -h, --help           print this help and exit\n", HOST_KEEPALIVE_MS);
 }
 
 /* Room for every connection's fd. */

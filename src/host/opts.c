@@ -24,6 +24,8 @@ static const struct option longopts[] = {
 	{ "verify", no_argument, NULL, O_VERIFY },
 	{ "listen", required_argument, NULL, O_LISTEN },
 	{ "ready-fd", required_argument, NULL, O_READY },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
 
