@@ -77,8 +77,9 @@ void startup_fork(void)
 /*
  * What every signal does (cellos-telemetry(8), SIGNALS); KILL and STOP
  * cannot be caught, CHLD, CONT, URG and WINCH keep their harmless
- * defaults, and the real-time signals are ignored.  The loop's signals are blocked from start-up on, so one that
- * comes before the loop runs waits for it instead of ending the agent.
+ * defaults, and the real-time signals are ignored.  The loop's signals
+ * are blocked from start-up on, so one that comes before the loop runs
+ * waits for it instead of ending the agent.
  */
 static const int loop_signals[] = {	/* read from the loop's signalfd */
 	SIGTERM, SIGINT, SIGQUIT, SIGXCPU,	/* stop, flushing */
