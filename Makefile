@@ -123,9 +123,9 @@ CMD_test  := $(CMD_agent) -DAGENT_TEST_SOURCE
 CMD_asan  := $(CC) $(BASE) $(SANFLAGS)
 FLAVOURS  := obj agent test asan
 
-, := ,
-# String equality, for the command files.
+# String equality, for the command files; $(,) a comma inside a $(call).
 same	= $(and $(findstring $(1),$(2)),$(findstring $(2),$(1)))
+, := ,
 
 $(O)/cmd:
 	@mkdir -p $@
