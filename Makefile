@@ -10,11 +10,46 @@
 #   make clean
 #
 # WERROR=1 turns warnings into errors (CI sets it).
+#
+# Two passes.  The first installs the Debian packages every goal on the
+# command line needs, in one scripts/deps.sh call (dpkg has one lock, so
+# never two at once, whatever -j says), then runs make again with
+# DEPS_DONE=1.  That second pass is the build: it looks at the machine
+# (musl-gcc, pkg-config) only once the packages are there.
 
 .DELETE_ON_ERROR:
 .SUFFIXES:
 .SECONDARY:
-.PHONY: all check clean deps-build deps-check demo e2e bench fuzz unit
+
+ifeq ($(DEPS_DONE),)
+
+# ---- first pass: packages, then the build ----
+
+GOALS	:= $(or $(MAKECMDGOALS),all)
+# The deps groups of scripts/deps.sh each goal needs beyond "build".
+DEPS_check := check e2e
+DEPS_unit  := check
+DEPS_fuzz  := check
+DEPS_e2e   := e2e
+DEPS_bench := check bench
+DEPS_demo  := demo
+DEPS_GROUPS := $(if $(filter-out clean,$(GOALS)),build \
+	$(sort $(foreach g,$(GOALS),$(DEPS_$(g)))))
+
+.PHONY: $(GOALS) deps-then-build
+$(firstword $(GOALS)): deps-then-build
+$(wordlist 2,$(words $(GOALS)),$(GOALS)): $(firstword $(GOALS)) ; @:
+deps-then-build:
+	$(if $(DEPS_GROUPS),@scripts/deps.sh $(DEPS_GROUPS))
+	@$(MAKE) --no-print-directory DEPS_DONE=1 $(MAKECMDGOALS)
+
+else
+
+# ---- second pass: the build ----
+
+.DEFAULT_GOAL := all
+.PHONY: all check clean demo e2e bench bench-probes fuzz unit install deb FORCE
+FORCE:
 
 O	:= build
 V	?= 0
@@ -44,16 +79,20 @@ AGENT_CC := $(if $(MUSL_CC),musl-gcc,$(CC))
 AGENT_INC := $(if $(MUSL_CC),-isystem $(O)/kinc)
 SODIUM	:= $(shell pkg-config --libs libsodium 2>/dev/null || echo -lsodium)
 
-WIRE_SRC  := $(wildcard src/wire/*.c)
-LIB_SRC   := $(wildcard src/lib/*.c)
-AGENT_SRC := $(filter-out src/agent/main.c,$(wildcard src/agent/*.c src/agent/*/*.c))
-HOST_SRC  := $(filter-out src/host/main.c,$(wildcard src/host/*.c))
+# ---- sources: every .c under each folder, whatever its subfolders ----
+
+find_c	= $(sort $(shell find $(1) -name '*.c' 2>/dev/null))
+WIRE_SRC  := $(call find_c,src/wire)
+LIB_SRC   := $(call find_c,src/lib)
+AGENT_SRC := $(filter-out src/agent/main.c,$(call find_c,src/agent))
+HOST_SRC  := $(filter-out src/host/main.c,$(call find_c,src/host))
 CORE_SRC  := $(WIRE_SRC) $(LIB_SRC) $(AGENT_SRC) $(HOST_SRC)
+AGENT_ALL := src/agent/main.c $(AGENT_SRC) $(WIRE_SRC) $(LIB_SRC)
 # ar keeps one member per file name: two modules named alike would
 # silently lose one of them inside libcore.a.
 DUP_NAMES := $(shell printf '%s\n' $(notdir $(CORE_SRC)) | sort | uniq -d)
 $(if $(DUP_NAMES),$(error source file names must be unique across src/: $(DUP_NAMES)))
-UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+UNIT_SRC  := $(call find_c,tests/unit)
 TOOL_SRC  := $(wildcard tests/tools/*.c)
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 # Integration tests: executable scripts that print TAP, run from the top
@@ -67,29 +106,40 @@ UNITS_ASAN := $(UNIT_SRC:tests/unit/%.c=$(O)/asan/unit/%)
 TOOLS	:= $(TOOL_SRC:tests/tools/%.c=$(O)/tools/%)
 FUZZERS	:= $(FUZZ_SRC:tests/fuzz/%.c=$(O)/fuzz/%)
 
-all: deps-build $(AGENT) $(HOST)
+all: $(AGENT) $(HOST)
 
-deps-build:
-	@scripts/deps.sh build
-deps-check:
-	@scripts/deps.sh build check
+# ---- objects: one pattern rule per flavour ----
+# obj    glibc, hardened, PIE: the host, libcore.a, tests, tools, bench
+# agent  the release agent (musl when present), static
+# test   the agent's test build: -DAGENT_TEST_SOURCE (see below)
+# asan   the unit tests under ASan and UBSan
+# Each flavour's compile command is kept in $(O)/cmd/FLAVOUR; when it
+# changes (another compiler, musl installed since, WERROR, CFLAGS), every
+# object of that flavour is rebuilt.
 
-# ---- objects: glibc (host, tests), musl (agent), sanitizers (tests) ----
+CMD_obj	  := $(CC) $(BASE) $(HARDEN) -fPIE $(CFLAGS)
+CMD_agent := $(AGENT_CC) $(BASE) $(AGENT_INC) -fstack-protector-strong $(CFLAGS)
+CMD_test  := $(CMD_agent) -DAGENT_TEST_SOURCE
+CMD_asan  := $(CC) $(BASE) $(SANFLAGS)
+FLAVOURS  := obj agent test asan
 
-$(O)/obj/%.o: %.c
-	@mkdir -p $(@D)
-	@echo '  CC      $@'
-	$(Q)$(CC) $(BASE) $(HARDEN) -fPIE $(CFLAGS) -c $< -o $@
+# String equality, for the command files; $(,) a comma inside a $(call).
+same	= $(and $(findstring $(1),$(2)),$(findstring $(2),$(1)))
+, := ,
 
-$(O)/musl/%.o: %.c | $(O)/kinc
-	@mkdir -p $(@D)
-	@echo '  CC      $@'
-	$(Q)$(AGENT_CC) $(BASE) $(AGENT_INC) -fstack-protector-strong $(CFLAGS) -c $< -o $@
+$(O)/cmd:
+	@mkdir -p $@
+$(O)/cmd/%: FORCE | $(O)/cmd
+	$(if $(call same,$(file <$@),$(CMD_$*)),@:,@echo '  CMD     $@'; \
+		printf '%s\n' '$(subst ','\'',$(CMD_$*))' > $@)
 
-$(O)/asan/%.o: %.c
-	@mkdir -p $(@D)
-	@echo '  CC      $@'
-	$(Q)$(CC) $(BASE) $(SANFLAGS) -c $< -o $@
+define object_rule
+$(O)/$(1)/%.o: %.c $(O)/cmd/$(1) | $(O)/kinc
+	@mkdir -p $$(@D)
+	@echo '  CC      $$@'
+	$$(Q)$$(CMD_$(1)) -c $$< -o $$@
+endef
+$(foreach f,$(FLAVOURS),$(eval $(call object_rule,$(f))))
 
 # musl-gcc has no kernel uapi headers: point it at the system's.
 $(O)/kinc:
@@ -99,86 +149,64 @@ $(O)/kinc:
 	$(Q)ln -sfn /usr/include/$(shell $(CC) -dumpmachine)/asm $@/asm
 
 $(O)/libcore.a: $(CORE_SRC:%.c=$(O)/obj/%.o)
-	@rm -f $@
-	$(Q)ar rcs $@ $^
 $(O)/asan/libcore.a: $(CORE_SRC:%.c=$(O)/asan/%.o)
+$(O)/libcore.a $(O)/asan/libcore.a:
 	@rm -f $@
 	$(Q)ar rcs $@ $^
 
-# ---- binaries ----
+# ---- binaries: each names its objects and its link command ----
+# $(call link,COMMAND,LIBS): COMMAND, the objects and archives, LIBS.
 
-$(AGENT): $(patsubst %.c,$(O)/musl/%.o,src/agent/main.c $(AGENT_SRC) $(WIRE_SRC) $(LIB_SRC))
-	@echo '  LD      $@'
-	$(Q)$(AGENT_CC) -static $(LDHARDEN) $(CFLAGS) $^ -o $@
+LINK_static := $(AGENT_CC) -static $(LDHARDEN) $(CFLAGS)
+LINK_pie    := $(CC) -pie $(LDHARDEN) $(CFLAGS)
+LINK_asan   := $(CC) $(SANFLAGS)
 
-$(HOST): $(O)/obj/src/host/main.o $(O)/libcore.a
-	@echo '  LD      $@'
-	$(Q)$(CC) -pie $(LDHARDEN) $(CFLAGS) $^ $(SODIUM) -o $@
-
-# ---- tests ----
-
-$(O)/unit/%: $(O)/obj/tests/unit/%.o $(O)/libcore.a
-	@mkdir -p $(@D)
-	@echo '  LD      $@'
-	$(Q)$(CC) -pie $(CFLAGS) $^ -lcmocka $(SODIUM) -o $@
-$(O)/asan/unit/%: $(O)/asan/tests/unit/%.o $(O)/asan/libcore.a
-	@mkdir -p $(@D)
-	@echo '  LD      $@'
-	$(Q)$(CC) $(SANFLAGS) $^ -lcmocka $(SODIUM) -o $@
-$(O)/tools/%: $(O)/obj/tests/tools/%.o $(O)/libcore.a
-	@mkdir -p $(@D)
-	@echo '  LD      $@'
-	$(Q)$(CC) -pie $(CFLAGS) $^ $(if $(findstring libcbor,$*),-lcbor) $(SODIUM) -o $@
-$(O)/fuzz/%: tests/fuzz/%.c $(CORE_SRC)
-	@mkdir -p $(@D)
-	@echo '  LD      $@'
-	$(Q)clang $(filter-out -MMD -MP,$(BASE)) -g -O1 -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all $< $(CORE_SRC) $(SODIUM) -o $@
-
-unit: $(UNITS) $(UNITS_ASAN)
-
-# LD_PRELOAD shims for the integration tests (tests/preload/*.c, e.g. the
-# write-fault plan of the receiver's output tests); never installed.
-PRELOADS := $(patsubst tests/preload/%.c,$(O)/preload/%.so,$(wildcard tests/preload/*.c))
-$(O)/preload/%.so: tests/preload/%.c
-	@mkdir -p $(@D)
-	@echo '  LD      $@'
-	$(Q)$(CC) $(filter-out -MMD -MP,$(BASE)) -O2 -fPIC -shared $< -ldl -o $@
-check: $(PRELOADS)
-
-# ---- agent test build (the agent issue) ----
 # build/test/cellos-telemetry: the agent plus tests/agent/*.c (a synthetic
 # event source behind hidden --test-* flags, and a malloc trap), compiled
 # with -DAGENT_TEST_SOURCE.  The integration tests run it; it is never
 # installed, and the release binary has none of it.
 AGENT_TEST := $(O)/test/cellos-telemetry
-AGENT_TEST_SRC := src/agent/main.c $(AGENT_SRC) $(WIRE_SRC) $(LIB_SRC) \
-	$(wildcard tests/agent/*.c)
 
-$(O)/test/musl/%.o: %.c | $(O)/kinc
-	@mkdir -p $(@D)
-	@echo '  CC      $@'
-	$(Q)$(AGENT_CC) $(BASE) -DAGENT_TEST_SOURCE $(AGENT_INC) \
-		-fstack-protector-strong $(CFLAGS) -c $< -o $@
+define link
+@mkdir -p $(@D)
+@echo '  LD      $@'
+$(Q)$(1) $(filter %.o %.a,$^) $(2) -o $@
+endef
 
-$(AGENT_TEST): $(AGENT_TEST_SRC:%.c=$(O)/test/musl/%.o)
-	@echo '  LD      $@'
-	$(Q)$(AGENT_CC) -static $(LDHARDEN) $(CFLAGS) $^ -o $@
+$(AGENT): $(AGENT_ALL:%.c=$(O)/agent/%.o)
+$(AGENT_TEST): $(patsubst %.c,$(O)/test/%.o,$(AGENT_ALL) $(wildcard tests/agent/*.c))
+$(AGENT) $(AGENT_TEST):
+	$(call link,$(LINK_static))
+$(HOST): $(O)/obj/src/host/main.o $(O)/libcore.a
+	$(call link,$(LINK_pie),$(SODIUM))
+$(O)/unit/%: $(O)/obj/tests/unit/%.o $(O)/libcore.a
+	$(call link,$(LINK_pie),-lcmocka $(SODIUM))
+$(O)/asan/unit/%: $(O)/asan/tests/unit/%.o $(O)/asan/libcore.a
+	$(call link,$(LINK_asan),-lcmocka $(SODIUM))
+$(O)/tools/%: $(O)/obj/tests/tools/%.o $(O)/libcore.a
+	$(call link,$(LINK_pie),$(LIBS_$*) $(SODIUM))
+$(O)/bench/%: $(O)/obj/bench/%.o $(O)/libcore.a
+	$(call link,$(LINK_pie),$(LIBS_$*) $(SODIUM))
+LIBS_libcbor_dec := -lcbor
+LIBS_encoder := -lcbor
+# The agent linked static against glibc instead of musl: only to compare
+# binary sizes (bench/footprint.py); never installed.
+$(O)/bench/cellos-telemetry-glibc: $(AGENT_ALL:%.c=$(O)/obj/%.o)
+	$(call link,$(CC) -static $(LDHARDEN) $(CFLAGS))
 
-check: $(AGENT_TEST) $(O)/bench/spawn
-# ---- end of the agent test build ----
+# A fuzzer compiles its sources and links in one clang command.
+$(O)/fuzz/%: tests/fuzz/%.c $(CORE_SRC)
+	$(call link,clang $(filter-out -MMD -MP,$(BASE)) -g -O1 \
+		-fsanitize=fuzzer$(,)address$(,)undefined -fno-sanitize-recover=all \
+		$< $(CORE_SRC),$(SODIUM))
 
-# Each entry is NAME=COMMAND for tests/harness.sh.
-TAP	:= CMOCKA_MESSAGE_OUTPUT=TAP
-CHECKS	:= $(foreach t,$(UNITS),unit:$(notdir $(t))=$(TAP)\ $(t)) \
-	   $(foreach t,$(UNITS_ASAN),asan:$(notdir $(t))=$(TAP)\ $(t)) \
-	   vectors=$(O)/tools/vectors\ tests/vectors \
-	   independent=$(PYTHON)\ tests/vectors/independent.py\ $(O)/tools \
-	   $(foreach t,$(INTEG),integ:$(notdir $(t))=BUILD=$(O)\ PYTHON=$(PYTHON)\ $(t)) \
-	   $(foreach f,$(FUZZERS),fuzz:$(notdir $(f))=tests/fuzz/smoke.sh\ $(f)\ $(FUZZ_SMOKE))
+# LD_PRELOAD shims for the integration tests (tests/preload/*.c, e.g. the
+# write-fault plan of the receiver's output tests); never installed.
+PRELOADS := $(patsubst tests/preload/%.c,$(O)/preload/%.so,$(wildcard tests/preload/*.c))
+$(O)/preload/%.so: tests/preload/%.c
+	$(call link,$(CC) $(filter-out -MMD -MP,$(BASE)) -O2 -fPIC -shared $<,-ldl)
 
-check: deps-check all $(UNITS) $(UNITS_ASAN) $(TOOLS) $(FUZZERS)
-	@tests/harness.sh $(CHECKS)
+unit: $(UNITS) $(UNITS_ASAN)
 
 fuzz: $(FUZZERS)
 	@for f in $(FUZZERS); do tests/fuzz/smoke.sh $$f $(FUZZ_TIME) || exit 1; done
@@ -186,8 +214,7 @@ fuzz: $(FUZZERS)
 demo: all
 	@scripts/demo.sh $(O)
 
-
-# ---- e2e: a QEMU guest on AF_VSOCK loopback (tests/e2e/, issue 7) ----
+# ---- e2e: a QEMU guest on AF_VSOCK loopback (tests/e2e/) ----
 # Fetches Debian's 6.1 kernel once into $(E2E)/kernel/ (kept until
 # `make clean`), builds the guest's static /init and vsock self-test, packs
 # them with busybox, the three vsock modules, the steps, the workload and
@@ -195,7 +222,7 @@ demo: all
 # the console log (tests/e2e/run.sh).  `make check` builds the same and
 # runs it as one harness entry.
 
-.PHONY: deps-e2e e2e-build
+.PHONY: e2e-build
 E2E	:= $(O)/e2e
 E2E_INIT := tests/e2e/init.c tests/e2e/child.c tests/e2e/step.c
 E2E_MODS := vsock vmw_vsock_virtio_transport_common vsock_loopback
@@ -208,40 +235,45 @@ E2E_CPIO := dir:/proc dir:/sys dir:/tmp dir:/run nod:/dev/console:5:1 \
 	elf:/bin/cellos-telemetry=$(AGENT) elf:/bin/cellos-telemetry-host=$(HOST) \
 	busybox:$(BUSYBOX)
 
-deps-e2e:
-	@scripts/deps.sh build e2e
-
 $(E2E)/kernel/vmlinux: tests/e2e/fetch-kernel.sh tests/e2e/extract-vmlinux.py
 	@echo '  FETCH   $(@D)'
 	$(Q)tests/e2e/fetch-kernel.sh $(@D)
 
-$(E2E)/init: $(E2E_INIT:%.c=$(O)/musl/%.o)
-	@mkdir -p $(@D)
-	@echo '  LD      $@'
-	$(Q)$(AGENT_CC) -static $(LDHARDEN) $(CFLAGS) $^ -o $@
-$(E2E)/vsock-pingpong: $(O)/musl/tests/e2e/vsock_pingpong.o
-	@mkdir -p $(@D)
-	@echo '  LD      $@'
-	$(Q)$(AGENT_CC) -static $(LDHARDEN) $(CFLAGS) $^ -o $@
+$(E2E)/init: $(E2E_INIT:%.c=$(O)/agent/%.o)
+$(E2E)/vsock-pingpong: $(O)/agent/tests/e2e/vsock_pingpong.o
+$(E2E)/init $(E2E)/vsock-pingpong:
+	$(call link,$(LINK_static))
 
 $(E2E)/initramfs.cpio: tests/e2e/mkinitramfs.py $(E2E)/init $(E2E)/vsock-pingpong \
 		$(E2E)/kernel/vmlinux $(E2E_FILES) $(AGENT) $(HOST)
 	@echo '  CPIO    $@'
 	$(Q)$(PYTHON) tests/e2e/mkinitramfs.py $@ $(E2E_CPIO)
 
-e2e-build: deps-e2e all $(E2E)/initramfs.cpio
+e2e-build: all $(E2E)/initramfs.cpio
 e2e: e2e-build
 	@tests/e2e/run.sh $(E2E)
 
-check: e2e-build
-CHECKS	+= e2e-check=$(PYTHON)\ tests/e2e/test_check.py \
+# ---- make check: everything, through tests/harness.sh ----
+# Each entry is NAME=COMMAND.
+
+TAP	:= CMOCKA_MESSAGE_OUTPUT=TAP
+CHECKS	:= $(foreach t,$(UNITS),unit:$(notdir $(t))=$(TAP)\ $(t)) \
+	   $(foreach t,$(UNITS_ASAN),asan:$(notdir $(t))=$(TAP)\ $(t)) \
+	   vectors=$(O)/tools/vectors\ tests/vectors \
+	   independent=$(PYTHON)\ tests/vectors/independent.py\ $(O)/tools \
+	   $(foreach t,$(INTEG),integ:$(notdir $(t))=BUILD=$(O)\ PYTHON=$(PYTHON)\ $(t)) \
+	   $(foreach f,$(FUZZERS),fuzz:$(notdir $(f))=tests/fuzz/smoke.sh\ $(f)\ $(FUZZ_SMOKE)) \
+	   e2e-check=$(PYTHON)\ tests/e2e/test_check.py \
 	   e2e=tests/e2e/run.sh\ $(E2E)
+
+check: all $(AGENT_TEST) $(UNITS) $(UNITS_ASAN) $(TOOLS) $(FUZZERS) \
+		$(PRELOADS) $(O)/bench/spawn e2e-build
+	@tests/harness.sh $(CHECKS)
 
 # ---- install and packages ----
 
 PREFIX	?= /usr/local
 DESTDIR	?=
-.PHONY: install deb
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
 		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man7 \
@@ -261,37 +293,18 @@ clean:
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
 
 # ---- benchmarks (make bench; not part of make check) ----
+# Every benchmark of bench/run.sh (BENCH.md), tables on stdout, one CSV
+# each under bench/results/.
 
-$(O)/bench/encoder: bench/encoder.c $(O)/libcore.a
-	@mkdir -p $(@D)
-	@echo '  LD      $@'
-	$(Q)$(CC) $(filter-out -MMD -MP,$(BASE)) -O2 $< $(O)/libcore.a -lcbor -o $@
-$(O)/bench/%: bench/%.c $(O)/libcore.a
-	@mkdir -p $(@D)
-	@echo '  LD      $@'
-	$(Q)$(CC) $(filter-out -MMD -MP,$(BASE)) -O2 $< $(O)/libcore.a -o $@
-# The agent linked static against glibc instead of musl: only to compare
-# binary sizes (bench/footprint.py); never installed.
-$(O)/bench/cellos-telemetry-glibc: $(patsubst %.c,$(O)/obj/%.o,src/agent/main.c \
-		$(AGENT_SRC) $(WIRE_SRC) $(LIB_SRC))
-	@mkdir -p $(@D)
-	@echo '  LD      $@'
-	$(Q)$(CC) -static $(LDHARDEN) $(CFLAGS) $^ -o $@
-
-# make bench: every benchmark of bench/run.sh (BENCH.md), tables on stdout,
-# one CSV each under bench/results/.  Not part of make check.
 BENCH_BIN := $(addprefix $(O)/bench/,spawn syscalls encoder cells replay \
 	cellos-telemetry-glibc) $(O)/tools/drain $(O)/tools/host_bench $(AGENT_TEST)
-.PHONY: deps-bench
-deps-bench:
-	@scripts/deps.sh build check bench
-bench: deps-bench all $(BENCH_BIN)
+bench: all $(BENCH_BIN)
 	@BUILD=$(O) bench/run.sh
 
-# ---- net and capability probe benchmarks (make bench-probes) ----
-# Root only; each runs in namespaces and cgroups of its own and prints.
-
+# make bench-probes: the net and capability probe benchmarks.  Root
+# only; each runs in namespaces and cgroups of its own and prints.
 PROBE_BENCH := $(O)/bench/netconnect $(O)/bench/auditcost
 bench-probes: $(PROBE_BENCH)
 	@for b in $(PROBE_BENCH); do $$b || exit 1; done
-.PHONY: bench-probes
+
+endif

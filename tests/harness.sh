@@ -7,6 +7,11 @@
 # more (it crashed or failed outside a test).  A "# SKIP" line (cmocka
 # writes "not ok N # SKIP") is a skip, not a failure.  Ends with
 # "N passed, N failed" (and the skips, when there were any).
+#
+# Every test bounds its own waits; as a backstop, a command still running
+# after HARNESS_TIMEOUT seconds (900) is killed with its process group
+# and counted as failed, with what it printed until then.
+limit=${HARNESS_TIMEOUT:-900}
 pass=0
 fail=0
 skip=0
@@ -15,8 +20,11 @@ log=${HARNESS_LOG:-build/check.log}
 for spec in "$@"; do
 	name=${spec%%=*}
 	cmd=${spec#*=}
-	out=$(sh -c "$cmd" 2>&1)
+	out=$(timeout -k 10 "$limit" sh -c "$cmd" 2>&1)
 	rc=$?
+	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		out=$(printf '%s\n%s' "$out" "# killed: still running after ${limit}s")
+	fi
 	printf '=== %s: %s (exit %d)\n%s\n' "$name" "$cmd" "$rc" "$out" >> "$log"
 	ok=$(printf '%s\n' "$out" | grep -c '^ok ')
 	nok=$(printf '%s\n' "$out" | grep '^not ok ' | grep -vc '# SKIP')

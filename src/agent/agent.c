@@ -23,6 +23,7 @@
 #include "probe.h"
 #include "ring.h"
 #include "selfinfo.h"
+#include "startup.h"
 #include "testhook.h"
 #include "wire/frame.h"
 #include "xport.h"
@@ -92,22 +93,44 @@ static void counters(struct af_counters *c)
 	c->cpu_ns = clock_cpu_ns();
 }
 
+/* " reason N" into line for every count that moved since `since`. */
+static int loss_list(char *line, size_t cap, const uint64_t *now,
+		     const uint64_t *since)
+{
+	int i, n = 0;
+
+	line[0] = '\0';
+	for (i = 0; i < LOSS_N; i++)
+		if (now[i] != since[i])
+			n += snprintf(line + n, cap - (size_t)n, " %s %llu",
+				      loss_names[i],
+				      (unsigned long long)(now[i] - since[i]));
+	return n;
+}
+
 /* Strict mode has no agent.* frames: losses go to stderr instead. */
 static void log_losses(const struct af_counters *c)
 {
 	char line[256];
-	int i, n = 0;
 
-	for (i = 0; i < LOSS_N; i++) {
-		if (c->dropped[i] == A.logged[i])
-			continue;
-		n += snprintf(line + n, sizeof(line) - (size_t)n, " %s %llu",
-			      loss_names[i],
-			      (unsigned long long)(c->dropped[i] - A.logged[i]));
-		A.logged[i] = c->dropped[i];
-	}
-	if (n)
+	if (loss_list(line, sizeof(line), c->dropped, A.logged))
 		log_warnx("lost events since the last report:%s", line);
+	memcpy(A.logged, c->dropped, sizeof(A.logged));
+}
+
+/* SIGUSR1: the counters a heartbeat carries, on stderr. */
+static void report(void)
+{
+	static const uint64_t none[LOSS_N];
+	struct af_counters c;
+	char line[256];
+
+	counters(&c);
+	loss_list(line, sizeof(line), c.dropped, none);
+	LOG_RL(log_warnx, "counters: emitted %llu, sent %llu, ring %llu bytes "
+	       "used (high %llu); lost:%s", (unsigned long long)c.emitted,
+	       (unsigned long long)c.sent, (unsigned long long)c.ring_used,
+	       (unsigned long long)c.ring_hwm, line[0] ? line : " none");
 }
 
 /* A heartbeat (or, strict, a loss report) on the k * interval grid. */
@@ -194,8 +217,9 @@ static void stop_check(void *ctx, uint64_t now)
 		loop_stop(&A.loop);
 }
 
-/* SIGTERM/SIGINT: no more heartbeats; leave the loop so that the probes
- * stop outside it (agent_run).  Asked again: cut the flush short. */
+/* SIGTERM and the others that stop it (startup.c): no more heartbeats;
+ * leave the loop so that the probes stop outside it (agent_run).  Asked
+ * again: cut the flush short. */
 static void begin_stop(int signo)
 {
 	if (A.phase != RUNNING) {
@@ -220,14 +244,16 @@ static void stop_probes(void)
 		(A.hurry ? 0 : AGENT_STOP_FLUSH_MS * NS_PER_MS);
 }
 
-/* The loop's signal handler (signalfd). */
+/* The loop's signal handler (signalfd; the set is startup_signals'). */
 static void on_signal(void *ctx, int signo)
 {
 	(void)ctx;
-	if (signo == SIGTERM || signo == SIGINT)
+	if (signo != SIGUSR1) {
 		begin_stop(signo);
-	else
-		testhook_signal(signo);
+		return;
+	}
+	report();
+	testhook_signal(signo);
 }
 
 /* Before each wait: write what the handlers emitted, then shutdown. */
@@ -273,9 +299,7 @@ static int setup_loop(const struct config *c, char *why, size_t cap)
 
 	A.hb = (struct loop_timer){ 0, on_heartbeat, NULL };
 	A.stop = (struct loop_timer){ 0, stop_check, NULL };
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
+	startup_signals(&mask);
 	testhook_sigmask(&mask);
 	if (loop_init(&A.loop, &mask, on_signal, before_wait, NULL) < 0 ||
 	    xport_init(&A.xp, &c->addr, &A.ring, &A.loop, &hooks,

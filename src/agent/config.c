@@ -320,9 +320,16 @@ int config_set(struct config *c, int layer, const char *name, size_t nlen,
 	return ERR("unknown setting '%.*s'", (int)nlen, name);
 }
 
-/* Apply one word of the kernel command line if it is ours. */
+/* Word separators of the kernel command line. */
+static int blank(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+}
+
+/* Apply one word of the kernel command line if it is ours; open_quote:
+ * its last double quote is never closed (the word runs to the end). */
 static int cmdline_word(struct config *c, const char *w, size_t n,
-			char *err, size_t errcap)
+			int open_quote, char *err, size_t errcap)
 {
 	size_t plen = strlen(CFG_CMDLINE_PREFIX), k;
 	const char *eq, *v;
@@ -330,6 +337,10 @@ static int cmdline_word(struct config *c, const char *w, size_t n,
 
 	if (n < plen || memcmp(w, CFG_CMDLINE_PREFIX, plen) != 0)
 		return 0;
+	while (open_quote && blank(w[n - 1]))
+		n--;
+	if (open_quote)
+		return ERR("%.*s: unterminated quote", (int)n, w);
 	eq = memchr(w + plen, '=', n - plen);
 	if (!eq)
 		return ERR("%.*s: no =VALUE", (int)n, w);
@@ -348,12 +359,6 @@ static int cmdline_word(struct config *c, const char *w, size_t n,
 	return 0;
 }
 
-/* Word separators of the kernel command line. */
-static int blank(char ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
-}
-
 int config_cmdline(struct config *c, const char *s, size_t n, char *err,
 		   size_t errcap)
 {
@@ -367,8 +372,8 @@ int config_cmdline(struct config *c, const char *s, size_t n, char *err,
 		for (inq = 0; i < n && (inq || !blank(s[i])); i++)
 			if (s[i] == '"')
 				inq = !inq;
-		if (i > start &&
-		    cmdline_word(c, s + start, i - start, err, errcap) < 0)
+		if (i > start && cmdline_word(c, s + start, i - start, inq,
+					      err, errcap) < 0)
 			return -1;
 	}
 	return 0;
@@ -379,7 +384,8 @@ void config_usage(void *fp, int full)
 	FILE *f = fp;
 
 	fprintf(f,
-"usage: cellos-telemetry [-fhVv] [--connect vsock:CID:PORT | unix:PATH]\n"
+"usage: cellos-telemetry [-fhVv] [--help] [--version]\n"
+"\t[--connect vsock:CID:PORT | unix:PATH]\n"
 "\t[--heartbeat-ms N] [--net-cgroup PATH] [--on-failure fail-cell | degrade]\n"
 "\t[--poll-ms N] [--probe NAME=MODE] [--proc-rcvbuf N] [--ring-bytes N]\n"
 "\t[--watch PATH] [--watch-mask LIST] [--wire strict | extended]\n");
@@ -387,8 +393,8 @@ void config_usage(void *fp, int full)
 		return;
 	fprintf(f,
 "  -f                  stay in the foreground (no fork)\n"
-"  -h                  print this help and exit\n"
-"  -V                  print the version and exit\n"
+"  -h, --help          print this help and exit\n"
+"  -V, --version       print the version and exit\n"
 "  -v                  log more (repeat for debug)\n"
 "  --connect ADDR      the host: vsock:CID:PORT or unix:PATH (vsock:2:%u)\n"
 "  --heartbeat-ms N    heartbeat interval, %u..%u ms (%u)\n"
@@ -446,6 +452,8 @@ static int load_cmdline(struct config *c)
 }
 
 static const struct option long_opts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
 	{ "connect", required_argument, NULL, 'L' },
 	{ "heartbeat-ms", required_argument, NULL, 'L' },
 	{ "net-cgroup", required_argument, NULL, 'L' },

@@ -54,15 +54,16 @@ int config_set(struct config *c, int layer, const char *name, size_t nlen,
 	       const char *val, size_t vlen, char *err, size_t errcap);
 
 /* Apply every `cellos.telemetry.*` word of a kernel command line (words
- * split on blanks outside double quotes; quotes around a value go).
- * Other words are not ours and are left alone. */
+ * split on blanks outside double quotes; quotes around a value go; one
+ * of ours whose quote is never closed is an error).  Other words are not
+ * ours and are left alone. */
 int config_cmdline(struct config *c, const char *s, size_t n, char *err,
 		   size_t errcap);
 
 /* The whole start-up parse: defaults, the kernel command line (or the
- * file in CFG_CMDLINE_ENV), then argv.  Returns 0 to run, 1 when -h or
- * -V already printed and the program should exit 0, -1 after printing
- * the reason (and the usage for a bad flag): exit 2. */
+ * file in CFG_CMDLINE_ENV), then argv.  Returns 0 to run, 1 when --help
+ * or --version already printed and the program should exit 0, -1 after
+ * printing the reason (and the usage for a bad flag): exit 2. */
 int config_load(struct config *c, int argc, char **argv);
 
 /* The style(9) usage to f (a FILE *); full: one line per option too. */

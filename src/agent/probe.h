@@ -26,8 +26,8 @@ enum loss_reason {
 	LOSS_INOTIFY_OVERFLOW,
 	LOSS_FRAME_TOO_LARGE,
 	LOSS_PROBE_ERROR,
-	/* the net and capability probes' own kernels' counts (doc/WIRE.md §4
-	 * names the five above; a host ignores map keys it does not know) */
+	/* the net and capability probes' own kernels' counts (added after
+	 * the first five; a host ignores map keys it does not know) */
 	LOSS_NET_NOBUFS,	/* sock_diag ENOBUFS (one per overrun) */
 	LOSS_NET_RINGBUF,	/* BPF ring buffer full: records not written */
 	LOSS_AUDIT_LOST,	/* the kernel audit queue's `lost` */

@@ -5,7 +5,7 @@
  * parent prints a failure and exits 1; if the child dies before saying
  * anything the parent reaps it and exits 1 too, and one that says nothing
  * within AGENT_READY_TIMEOUT_MS is stuck: the parent kills it and exits 1.
- * Nothing else here.
+ * And the process-wide settings: oom_score_adj and what each signal does.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "lib/caps.h"
@@ -104,14 +105,94 @@ void startup_fork(void)
 		close(nul);
 }
 
-void startup_process(void)
-{
-	static const int ignored[] = { SIGPIPE, SIGHUP, SIGTTOU, SIGTTIN };
-	size_t i;
-	int fd;
+/*
+ * What every signal does (cellos-telemetry(8), SIGNALS); KILL and STOP
+ * cannot be caught, CHLD, CONT, URG and WINCH keep their harmless
+ * defaults, and the real-time signals are ignored.  The loop's signals
+ * are blocked from start-up on, so one that comes before the loop runs
+ * waits for it instead of ending the agent.
+ */
+static const int loop_signals[] = {	/* read from the loop's signalfd */
+	SIGTERM, SIGINT, SIGQUIT, SIGXCPU,	/* stop, flushing */
+	SIGUSR1,				/* the counters on stderr */
+};
+static const int ignored[] = {		/* nothing for the agent to do */
+	SIGHUP, SIGPIPE, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF, SIGIO,
+	SIGPWR, SIGSTKFLT, SIGTSTP, SIGTTIN, SIGTTOU, SIGXFSZ,
+};
+static const struct { int signo; const char *name; } faults[] = {
+	{ SIGSEGV, "SIGSEGV" }, { SIGBUS, "SIGBUS" }, { SIGILL, "SIGILL" },
+	{ SIGFPE, "SIGFPE" }, { SIGABRT, "SIGABRT" }, { SIGTRAP, "SIGTRAP" },
+	{ SIGSYS, "SIGSYS" },
+};
 
+void startup_signals(sigset_t *set)
+{
+	size_t i;
+
+	sigemptyset(set);
+	for (i = 0; i < nitems(loop_signals); i++)
+		sigaddset(set, loop_signals[i]);
+}
+
+/* A fault, or someone's kill with a fault's number: say so, then die of
+ * it (SA_RESETHAND restored the default action; async-signal-safe). */
+static void on_fault(int signo)
+{
+	static const char head[] = "cellos-telemetry: ";
+	static const char tail[] = ": exiting at once, ring not flushed, "
+				   "no agent.stopping\n";
+	const char *name = "a fault signal";
+	size_t i;
+
+	for (i = 0; i < nitems(faults); i++)
+		if (faults[i].signo == signo)
+			name = faults[i].name;
+	(void)!write(STDERR_FILENO, head, sizeof(head) - 1);
+	(void)!write(STDERR_FILENO, name, strlen(name));
+	(void)!write(STDERR_FILENO, tail, sizeof(tail) - 1);
+	raise(signo);
+}
+
+/* Ignore signal s at the kernel: libc refuses to touch the numbers below
+ * SIGRTMIN it keeps for its threads (musl 32..34, glibc 32..33), which a
+ * single-threaded agent never uses but a kill with one would end. */
+static void kernel_ignore(int s)
+{
+	struct { void *handler; unsigned long flags; void *restorer;
+		 unsigned long mask; } ka = { SIG_IGN, 0, NULL, 0 };
+
+	if (syscall(SYS_rt_sigaction, s, &ka, NULL, sizeof(ka.mask)) < 0)
+		log_warn("ignoring signal %d", s);
+}
+
+/* Every disposition of the table above. */
+static void set_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_fault,
+				.sa_flags = SA_RESETHAND };
+	sigset_t loop;
+	size_t i;
+	int s;
+
+	startup_signals(&loop);
+	sigprocmask(SIG_BLOCK, &loop, NULL);
 	for (i = 0; i < nitems(ignored); i++)
 		signal(ignored[i], SIG_IGN);
+	for (s = 32; s < SIGRTMIN; s++)
+		kernel_ignore(s);
+	for (s = SIGRTMIN; s <= SIGRTMAX; s++)
+		signal(s, SIG_IGN);
+	sigfillset(&sa.sa_mask);
+	for (i = 0; i < nitems(faults); i++)
+		sigaction(faults[i].signo, &sa, NULL);
+}
+
+void startup_process(void)
+{
+	int fd;
+
+	set_signals();
 	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || sys_write_all(fd, "-1000", 5) < 0)
 		log_warn("oom_score_adj -1000 (needs CAP_SYS_RESOURCE), running "

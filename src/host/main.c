@@ -31,8 +31,9 @@ static char extra[HOST_LINE_MAX / 2];
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: cellos-telemetry-host [-hVv] [--ack] [--fsync] [--host-name NAME]\n"
-"           [--keepalive-ms N] [--label KEY=VALUE ...] [--listen vsock:PORT]\n"
+"usage: cellos-telemetry-host [-hVv] [--help] [--version] [--ack] [--fsync]\n"
+"           [--host-name NAME] [--keepalive-ms N] [--label KEY=VALUE ...]\n"
+"           [--listen vsock:PORT]\n"
 "           [--out FILE] [--ready-fd FD] [--run-id R]\n"
 "           [--sign hmac|ed25519 --key-file F] --cell ID:PATH ...\n"
 "       cellos-telemetry-host --verify --key-file F [FILE ...]\n"
@@ -52,8 +53,8 @@ static void usage(FILE *f)
 "  --listen vsock:PORT  listen on AF_VSOCK PORT (QEMU hosts); cells are ID:CID\n"
 "  --ready-fd FD        once every socket is bound, write a line to FD, close it\n"
 "  -v                   log more (twice: debug)\n"
-"  -V                   print the version and exit\n"
-"  -h                   print this help and exit\n"
+"  -V, --version        print the version and exit\n"
+"  -h, --help           print this help and exit\n"
 "signals: SIGUSR1 prints the counters, SIGHUP reopens --out, SIGTERM stops\n",
 		HOST_KEEPALIVE_MS, HOST_LABELS_MAX);
 }

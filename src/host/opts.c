@@ -28,6 +28,8 @@ static const struct option longopts[] = {
 	{ "fsync", no_argument, NULL, O_FSYNC },
 	{ "label", required_argument, NULL, O_LABEL },
 	{ "host-name", required_argument, NULL, O_HOST_NAME },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
 

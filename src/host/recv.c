@@ -11,8 +11,8 @@
  * before any hello, keep their own per-connection seq state.  Frames
  * without seq (v1.0) are written as they come, with no gap or dedupe
  * possible.  Our agent sends hello and agent.loss outside its ring,
- * without seq; an agent that numbers them too (doc/WIRE.md's hello vector
- * carries seq 0) is handled by the classes of stamp.h, which let such
+ * without seq; an agent that numbers them too (doc/WIRE.md §4 allows it;
+ * the hello vector carries seq 0) is handled by the classes of stamp.h, which let such
  * frames arrive ahead of older ones.
  *
  * The guest's host stamp is never read: cell, run and time come from the

@@ -128,7 +128,7 @@
 #define FS_READ_BYTES		8192
 /* Reads per wake-up, so other fds get their turn. */
 #define FS_READ_BATCH		16
-/* doc/WIRE.md/issue: the default inotify mask. */
+/* doc/DESIGN.md §3 "Probes": the default inotify mask. */
 #define FS_MASK_DEFAULT		(IN_MODIFY | IN_CREATE | IN_DELETE | IN_ATTRIB)
 
 /* ---- agent (src/agent) ---- */

@@ -71,7 +71,8 @@ def add_file(ar, path, src):
 
 def shared_libs(src):
     """Absolute paths of the libraries and loader ldd lists for SRC."""
-    r = subprocess.run(["ldd", src], capture_output=True, text=True)
+    r = subprocess.run(["ldd", src], capture_output=True, text=True,
+                       timeout=30)
     if r.returncode != 0:
         if "not a dynamic executable" in r.stdout + r.stderr:
             return []
@@ -92,7 +93,7 @@ def add_busybox(ar, src):
     """/bin/busybox and a symlink in /bin for each of its applets."""
     add_file(ar, "/bin/busybox", src)
     out = subprocess.run([src, "--list"], capture_output=True, text=True,
-                         check=True).stdout
+                         check=True, timeout=30).stdout
     for applet in out.split():
         ar.add("/bin/" + applet, stat.S_IFLNK | 0o777, b"busybox")
 

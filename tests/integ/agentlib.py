@@ -16,6 +16,8 @@ import sys
 import tempfile
 import time
 
+from tap import WAIT, Tap, fifo_write, read_line, wait_until  # noqa: F401
+
 BUILD = os.environ.get("BUILD", "build")
 PYTHON = os.environ.get("PYTHON", "/usr/bin/python3")
 AGENT = os.path.join(BUILD, "test", "cellos-telemetry")
@@ -25,7 +27,6 @@ RECV = os.path.join(os.path.dirname(os.path.abspath(__file__)), "recv.py")
 # synthetic events (and the agent's own frames) flows in these tests.
 QUIET = ["--probe", "process=off", "--probe", "fs=off", "--probe", "net=off",
          "--probe", "capability=off"]
-WAIT = 30.0     # generous: a timeout, never a speed
 
 _procs = []
 _daemons = []   # pids of forked agents (not our children)
@@ -75,37 +76,6 @@ def env(cmdline=None):
     return e
 
 
-class Tap:
-    def __init__(self):
-        self.n = 0
-        self.failed = 0
-
-    def ok(self, cond, desc, diag=None):
-        self.n += 1
-        if not cond:
-            self.failed += 1
-        print(("ok %d - %s" if cond else "not ok %d - %s") % (self.n, desc))
-        if not cond and diag is not None:
-            for line in str(diag).splitlines()[:20]:
-                print("# " + line)
-        sys.stdout.flush()
-        return cond
-
-    def done(self):
-        print("1..%d" % self.n)
-        sys.exit(1 if self.failed else 0)
-
-
-def wait_until(pred, timeout=WAIT, step=0.02):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(step)
-    return pred()
-
-
 class Receiver:
     """recv.py on a unix socket, recording to a JSON Lines file."""
 
@@ -117,16 +87,17 @@ class Receiver:
         self.sock, self.out = sock, out
         self.p = subprocess.Popen(args, stdout=subprocess.PIPE)
         _procs.append(self.p)
-        line = self.p.stdout.readline()
+        line = read_line(self.p.stdout)
         if line.strip() != b"ready":
-            raise RuntimeError("receiver did not start")
+            raise RuntimeError("receiver %s: no 'ready' within %ds (printed %r, "
+                               "exit status %s)" % (sock, WAIT, line, self.p.poll()))
 
     def signal(self, sig):
         os.kill(self.p.pid, sig)
 
     def kill(self):
         self.signal(signal.SIGKILL)
-        self.p.wait()
+        self.p.wait(WAIT)
 
     def drained(self):
         return drained(self.out)
@@ -134,7 +105,10 @@ class Receiver:
     def stop(self):
         if self.p.poll() is None:
             self.signal(signal.SIGTERM)
-            self.p.wait()
+            try:
+                self.p.wait(WAIT)
+            except subprocess.TimeoutExpired:
+                self.kill()
 
 
 class Agent:

@@ -1,6 +1,6 @@
 """hostlib.py: shared helpers for the receiver's integration tests.
 
-TAP output, frames built with cbor2 (an encoder independent of ours), the
+Frames built with cbor2 (an encoder independent of ours), the
 vector files, and a running cellos-telemetry-host with its output file and
 stderr collected in the background.  Not a test itself (no test_ prefix).
 """
@@ -21,35 +21,13 @@ import time
 
 import cbor2
 
+from tap import Tap  # noqa: F401
+
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.environ.get("BUILD", "build")
 HOST = os.path.join(BUILD, "cellos-telemetry-host")
 CE = "dev.cellos.events.cell.observability.guest.v1."
 OUT_LINE = "output: lines "     # the output's counters line (not a log line)
-
-
-class Tap:
-    def __init__(self):
-        self.n = 0
-        self.failed = 0
-
-    def ok(self, cond, name, diag=None):
-        self.n += 1
-        if not cond:
-            self.failed += 1
-        print("%sok %d - %s" % ("" if cond else "not ", self.n, name), flush=True)
-        if not cond and diag is not None:
-            for line in str(diag).splitlines()[:20]:
-                print("# " + line, flush=True)
-        return cond
-
-    def skip(self, name, why):
-        self.n += 1
-        print("ok %d - %s # SKIP %s" % (self.n, name, why), flush=True)
-
-    def done(self):
-        print("1..%d" % self.n, flush=True)
-        return 1 if self.failed else 0
 
 
 def vectors(name):

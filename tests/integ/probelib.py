@@ -1,6 +1,6 @@
 """probelib.py: shared by the net and capability probe integration tests.
 
-TAP output, the probe tools (build/tools/netprobe, capprobe) as child
+The probe tools (build/tools/netprobe, capprobe) as child
 processes whose JSON lines are collected by a thread, a child cgroup for
 the BPF tests, a private network namespace for the fallback tests, and
 the audit netlink calls the tests use to check the kernel's state
@@ -16,33 +16,10 @@ import sys
 import threading
 import time
 
+from tap import Tap  # noqa: F401
+
 PY = "/usr/bin/python3"
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-class Tap:
-    def __init__(self):
-        self.n = 0
-        self.failed = 0
-
-    def ok(self, cond, name, diag=None):
-        self.n += 1
-        print("%s %d - %s" % ("ok" if cond else "not ok", self.n, name))
-        if not cond:
-            self.failed += 1
-            if diag is not None:
-                for line in str(diag).splitlines()[:20]:
-                    print("# " + line)
-        sys.stdout.flush()
-        return cond
-
-    def skip_all(self, why):
-        print("1..0 # SKIP " + why)
-        sys.exit(0)
-
-    def done(self):
-        print("1..%d" % self.n)
-        sys.exit(1 if self.failed else 0)
 
 
 class Tool:
@@ -153,16 +130,20 @@ def run_connector(args, timeout=60):
 
 # ---- private network namespace for the fallbacks ----
 
-def in_private_netns(tap, marker):
-    """Re-run this script in a new network namespace with lo up (once)."""
+def in_private_netns(tap, marker, timeout=600):
+    """Re-run this script in a new network namespace with lo up (once).
+    The re-run's own waits are bounded; timeout is only a backstop."""
     if os.environ.get(marker) == "1":
-        subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+        subprocess.run(["ip", "link", "set", "lo", "up"], check=True,
+                       timeout=30)
         return
     env = dict(os.environ, **{marker: "1"})
     try:
-        r = subprocess.run(["unshare", "--net", "--", PY] + sys.argv, env=env)
-    except OSError as e:
-        tap.skip_all("unshare: %s" % e)
+        r = subprocess.run(["unshare", "--net", "--kill-child", "--", PY] +
+                           sys.argv, env=env, timeout=timeout)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        tap.ok(False, "the test runs in a network namespace of its own", e)
+        tap.done()
     sys.exit(r.returncode)
 
 

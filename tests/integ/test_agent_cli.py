@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """test_agent_cli.py: the agent's command line and kernel command line.
 
--h/-V; bad flags and bad cellos.telemetry.* words end in exit 2 with a
+-h/-V (test_help.py has the GNU conventions of both binaries); bad flags and bad cellos.telemetry.* words end in exit 2 with a
 message, before anything forks or arms; good cmdline words apply and
 flags win over them; the release binary has no test source and links no
 heap allocator; the test build's malloc trap does fire.
@@ -17,8 +17,13 @@ t = Tap()
 
 
 def run(binary, args, cmdline=None):
-    p = subprocess.run([binary] + args, env=env(cmdline), capture_output=True,
-                       timeout=30)
+    """(exit status, stdout, stderr); status None if it ran for 30 s."""
+    try:
+        p = subprocess.run([binary] + args, env=env(cmdline),
+                           capture_output=True, timeout=30)
+    except subprocess.TimeoutExpired as e:
+        return None, (e.stdout or b"").decode(), \
+            (e.stderr or b"").decode() + "\n(still running after 30 s)"
     return p.returncode, p.stdout.decode(), p.stderr.decode()
 
 
@@ -32,8 +37,9 @@ def cmdline_file(text):
 rc, out, err = run(RELEASE, ["-h"])
 t.ok(rc == 0 and out.startswith("usage: cellos-telemetry [-fhVv]"),
      "-h: usage on stdout, exit 0", out + err)
-for opt in ["-f", "-h", "-V", "-v", "--connect", "--heartbeat-ms",
-            "--on-failure", "--probe", "--ring-bytes", "--watch", "--wire"]:
+for opt in ["-f", "-h, --help", "-V, --version", "-v", "--connect",
+            "--heartbeat-ms", "--on-failure", "--probe", "--ring-bytes",
+            "--watch", "--wire"]:
     t.ok(("\n  %s " % opt) in out, "-h: a line for %s" % opt)
 t.ok("test-" not in out, "-h: the release binary lists no test option")
 rc, out, err = run(RELEASE, ["-V"])
@@ -70,6 +76,13 @@ for word, why in bad_words:
     t.ok(rc == 2 and "kernel command line" in err and why in err,
          "bad cmdline word %s: exit 2 with a message" % word, err)
 t.ok(not os.path.exists(mark), "bad cmdline words: exit before anything armed")
+# An unterminated quote: the word, up to the end of the line, is named.
+rc, out, err = run(AGENT, ["--test-mark", mark, "--connect",
+                           "unix:" + tmp("nowhere")],
+                   cmdline_file('console=ttyS0 cellos.telemetry.watch="/x\n'))
+t.ok(rc == 2 and 'kernel command line: cellos.telemetry.watch="/x: '
+     'unterminated quote\n' in err and not os.path.exists(mark),
+     "an unterminated quote: exit 2 naming the word, nothing armed", err)
 rc, out, err = run(AGENT, ["--connect", "unix:" + tmp("nowhere")],
                    tmp("no-such-cmdline"))
 t.ok(rc == 2 and "no-such-cmdline" in err,
@@ -111,7 +124,8 @@ t.ok(not marks, "the release binary contains no test source", marks)
 rc, out, err = run(RELEASE, ["--connect", "unix:" + tmp("nowhere"),
                              "--test-events", "1"])
 t.ok(rc == 2, "the release binary rejects --test-events", err)
-nm = subprocess.run(["nm", RELEASE], capture_output=True, text=True)
+nm = subprocess.run(["nm", RELEASE], capture_output=True, text=True,
+                    timeout=30)
 alloc = [l.split()[-1] for l in nm.stdout.splitlines()
          if l.split()[-1] in ("malloc", "calloc", "realloc", "free",
                               "aligned_alloc", "posix_memalign", "memalign",

@@ -53,25 +53,32 @@ def main():
     os.mkfifo(done)
     r = al.Receiver(sock, out)
     ns = subprocess.Popen(
-        ["unshare", "--pid", "--fork", "--mount-proc", "/bin/sh", "-c", INIT,
-         "init", al.RELEASE, sock, go, al.empty_cmdline(), done,
-         os.path.dirname(go)],
+        ["unshare", "--pid", "--fork", "--kill-child", "--mount-proc",
+         "/bin/sh", "-c", INIT, "init", al.RELEASE, sock, go,
+         al.empty_cmdline(), done, os.path.dirname(go)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     al._procs.append(ns)
-    hello = al.wait_until(lambda: al.frames(out, "agent.hello"))
+    alive = lambda: ns.poll() is None  # noqa: E731
+    al.wait_until(lambda: al.frames(out, "agent.hello") or not alive())
+    hello = al.frames(out, "agent.hello")
     h = hello[0][1] if hello else {}
-    with open(go, "w") as f:        # the workload may start
-        f.write("go\n")
-    al.wait_until(lambda: pid_of(exited(out), "slowpoke"))
-    with open(done, "w") as f:      # the agent may stop
-        f.write("done\n")
+    # The init reads each fifo once it is there; if unshare failed or the
+    # init died, nobody ever will: fail with what they printed.
+    started = (al.fifo_write(go, b"go\n", alive=alive) and
+               al.wait_until(lambda: pid_of(exited(out), "slowpoke") or
+                             not alive()) and
+               al.fifo_write(done, b"done\n", alive=alive))
     try:
         so, se = ns.communicate(timeout=al.WAIT)
     except subprocess.TimeoutExpired:
-        ns.kill()
-        so, se = ns.communicate()
+        ns.kill()       # --kill-child: the namespace's init and all in it go
+        so, se = ns.communicate(timeout=al.WAIT)
     al.wait_until(r.drained)
     r.stop()
+    if not t.ok(started, "the namespace's init ran the workload to its end",
+                "unshare exit %s\nstdout: %s\nstderr: %s" % (ns.returncode,
+                                                             so, se)):
+        t.done()
 
     proc = h.get("probes", {}).get("process", "")
     t.ok(proc.startswith("fallback:poll"),

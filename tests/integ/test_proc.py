@@ -24,7 +24,7 @@ PROC = ("--probe", "process=on", "--ring-bytes", "16m")
 
 def burst(pids_file):
     subprocess.run([SPAWN, "-p", pids_file, str(BURST)], check=True,
-                   stdout=subprocess.DEVNULL)
+                   stdout=subprocess.DEVNULL, timeout=300)
     with open(pids_file) as f:
         return dict((int(p), int(s)) for p, s in (l.split() for l in f))
 

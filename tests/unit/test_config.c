@@ -222,6 +222,14 @@ static void bad_cmdline(void **state)
 	assert_int_equal(cmdline("cellos.telemetry.wire"), -1);
 	assert_non_null(strstr(err, "no =VALUE"));
 	assert_int_equal(cmdline("cellos.telemetry.=1"), -1);
+	/* an unterminated quote: the word named, the newline not in it */
+	assert_int_equal(cmdline("quiet cellos.telemetry.watch=\"/x\n"), -1);
+	assert_string_equal(err,
+			    "cellos.telemetry.watch=\"/x: unterminated quote");
+	assert_int_equal(cmdline("cellos.telemetry.watch=/a\"b c=d"), -1);
+	assert_non_null(strstr(err, "unterminated quote"));
+	/* someone else's open quote swallows the rest, as in the kernel */
+	assert_int_equal(cmdline("x=\"y cellos.telemetry.wire=loose"), 0);
 }
 
 static void flags_replace_cmdline_watches(void **state)

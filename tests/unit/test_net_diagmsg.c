@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -113,6 +114,11 @@ static void errors_and_bad(void **state)
 	it.len = put_ctl(0, NLMSG_ERROR, -ENOENT);
 	assert_int_equal(sockdiag_next(&it, 0, &ns, &err), SOCKDIAG_ERROR);
 	assert_int_equal(err, ENOENT);
+	/* An error no kernel sends (found by fuzz_sockdiag: INT_MIN). */
+	it.off = 0;
+	it.len = put_ctl(0, NLMSG_ERROR, INT_MIN);
+	assert_int_equal(sockdiag_next(&it, 0, &ns, &err), SOCKDIAG_ERROR);
+	assert_int_equal(err, EPROTO);
 	/* A length past the datagram. */
 	it.len = put_sock(0, AF_INET, IPPROTO_TCP, 0);
 	it.off = 0;

@@ -42,7 +42,7 @@ def cbor2_decode(frame):
 
 def run(cmd, data=None):
     return subprocess.run(cmd, input=data, capture_output=True, text=True,
-                          check=True).stdout.splitlines()
+                          check=True, timeout=60).stdout.splitlines()
 
 
 def main(tooldir):

@@ -7,6 +7,7 @@
  * walked the same way.  Only INET_DIAG_PROTOCOL is read from them.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -85,7 +86,9 @@ int sockdiag_next(struct sockdiag_it *it, int proto, struct netsock *ns,
 		if (n < sizeof(int))
 			return SOCKDIAG_BAD;
 		memcpy(&e, p, sizeof(e));
-		*err = e < 0 ? -e : e;
+		/* -errno, or 0 for an ack; anything else is no errno (and
+		 * -INT_MIN would overflow) */
+		*err = e <= 0 && e >= -4095 ? -e : EPROTO;
 		return SOCKDIAG_ERROR;
 	case SOCK_DIAG_BY_FAMILY:
 		if (n < sizeof(struct inet_diag_msg))
