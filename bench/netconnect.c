@@ -153,7 +153,7 @@ static int cmp_double(const void *a, const void *b)
 
 static int open_mode(int mode, const char *cg)
 {
-	struct net_cfg nc = { mode, cg, 50 * NS_PER_MS };
+	struct net_cfg nc = { mode, cg, 50 * NS_PER_MS, 1, 0 };
 
 	seen = 0;
 	P.why[0] = '\0';
