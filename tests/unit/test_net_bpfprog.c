@@ -61,6 +61,33 @@ static int build(size_t i, const struct netprog_maps *m, size_t cap)
 	return netsk_build(progs[i].attach, m, insns, cap);
 }
 
+/* The longest run through insns[0..n) in instructions executed (the
+ * programs jump forward only: one pass from the end); what an
+ * interpreter (a guest kernel without JIT) pays at most per event, helper
+ * calls aside. */
+static int longest_path(int n)
+{
+	static int lp[NETPROG_MAX_INSNS + 1];
+	int i, code, to, next;
+
+	for (i = n - 1; i >= 0; i--) {
+		code = insns[i].code;
+		next = i + 1 + (code == (BPF_LD | BPF_DW | BPF_IMM));
+		to = i + 1 + insns[i].off;
+		if (code == (BPF_JMP | BPF_EXIT))
+			lp[i] = 1;
+		else if (code == (BPF_JMP | BPF_JA))
+			lp[i] = 1 + lp[to];
+		else if (BPF_CLASS(code) == BPF_JMP && BPF_OP(code) != BPF_CALL)
+			lp[i] = 1 + (lp[to] > lp[next] ? lp[to] : lp[next]);
+		else if (i > 0 && insns[i - 1].code == (BPF_LD | BPF_DW | BPF_IMM))
+			lp[i] = 0;	/* the second half of a map load */
+		else
+			lp[i] = 1 + lp[next];
+	}
+	return lp[0];
+}
+
 static void assembles(void **state)
 {
 	struct netprog_maps fake = { 3, 4, 5, 6, 7 };
@@ -74,17 +101,19 @@ static void assembles(void **state)
 		assert_true(n <= NETPROG_MAX_INSNS);
 		/* The last instruction returns. */
 		assert_int_equal(insns[n - 1].code, BPF_JMP | BPF_EXIT);
+		print_message("# %-8s %3d instructions, at most %d run\n",
+			      netprog_name(progs[i].attach), n, longest_path(n));
 		assert_int_equal(build(i, &fake, (size_t)n - 1), -1);
-		print_message("# %-8s %3d instructions\n",
-			      netprog_name(progs[i].attach), n);
 	}
 	/* Without the outcome tables: the attempt programs alone, shorter. */
 	fake.conns = fake.listeners = -1;
 	for (i = 0; i < NPROGS; i++) {
 		n = build(i, &fake, NETPROG_MAX_INSNS);
 		if (i < 4)
-			print_message("# %-8s %3d instructions without outcomes\n",
-				      netprog_name(progs[i].attach), n);
+			print_message("# %-8s %3d instructions, at most %d run, "
+				      "without outcomes\n",
+				      netprog_name(progs[i].attach), n,
+				      longest_path(n));
 		assert_true(i < 4 ? n > 10 : n == -1);
 	}
 	assert_int_equal(netprog_build(BPF_CGROUP_INET_EGRESS, &fake, insns,
