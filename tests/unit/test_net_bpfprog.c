@@ -27,38 +27,19 @@
 #include "agent/net/net_bpfsys.h"
 #include "agent/net/net_cgroup2.h"
 #include "agent/net/net_bpfconn.h"
-#include "agent/net/net_bpfops.h"
 #include "agent/net/net_bpfprog.h"
 #include "agent/net/net_bpfrec.h"
-#include "agent/net/net_bpfsk.h"
 #include "lib/caps.h"
 
 static struct bpf_insn insns[NETPROG_MAX_INSNS];
 /* Fake fds for the pure part; maps_setup makes real ones. */
 static struct netprog_maps maps = { -1, -1, -1, -1, -1 };
 
-/* Every program of the probe: type, attach type. */
-static const struct { int type, attach; } progs[] = {
-	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET4_CONNECT },
-	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET6_CONNECT },
-	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_UDP4_SENDMSG },
-	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_UDP6_SENDMSG },
-	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET4_BIND },
-	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET6_BIND },
-	{ BPF_PROG_TYPE_SOCK_OPS, BPF_CGROUP_SOCK_OPS },
-	{ BPF_PROG_TYPE_CGROUP_SOCK, BPF_CGROUP_INET_SOCK_RELEASE },
-	{ BPF_PROG_TYPE_CGROUP_SKB, BPF_CGROUP_INET_EGRESS },
-};
-#define NPROGS	(sizeof(progs) / sizeof(progs[0]))
 
 /* Assemble program i with m into insns[0..cap). */
 static int build(size_t i, const struct netprog_maps *m, size_t cap)
 {
-	if (progs[i].type == BPF_PROG_TYPE_CGROUP_SOCK_ADDR)
-		return netprog_build(progs[i].attach, m, insns, cap);
-	if (progs[i].type == BPF_PROG_TYPE_SOCK_OPS)
-		return netops_build(m, insns, cap);
-	return netsk_build(progs[i].attach, m, insns, cap);
+	return netprog_assemble((int)i, m, insns, cap);
 }
 
 /* The longest run through insns[0..n) in instructions executed (the
@@ -95,31 +76,31 @@ static void assembles(void **state)
 	int n;
 
 	(void)state;
-	for (i = 0; i < NPROGS; i++) {
+	for (i = 0; i < NETPROG_N; i++) {
 		n = build(i, &fake, NETPROG_MAX_INSNS);
 		assert_true(n > 10);
 		assert_true(n <= NETPROG_MAX_INSNS);
 		/* The last instruction returns. */
 		assert_int_equal(insns[n - 1].code, BPF_JMP | BPF_EXIT);
 		print_message("# %-8s %3d instructions, at most %d run\n",
-			      netprog_name(progs[i].attach), n, longest_path(n));
+			      netprog_name(netprog_all[i].attach), n, longest_path(n));
 		assert_int_equal(build(i, &fake, (size_t)n - 1), -1);
 	}
 	/* Without the outcome tables: the attempt programs alone, shorter. */
 	fake.conns = fake.listeners = -1;
-	for (i = 0; i < NPROGS; i++) {
+	for (i = 0; i < NETPROG_N; i++) {
 		n = build(i, &fake, NETPROG_MAX_INSNS);
 		if (i < 4)
 			print_message("# %-8s %3d instructions, at most %d run, "
 				      "without outcomes\n",
-				      netprog_name(progs[i].attach), n,
+				      netprog_name(netprog_all[i].attach), n,
 				      longest_path(n));
 		assert_true(i < 4 ? n > 10 : n == -1);
 	}
 	assert_int_equal(netprog_build(BPF_CGROUP_INET_EGRESS, &fake, insns,
 				       NETPROG_MAX_INSNS), -1);
-	assert_int_equal(netsk_build(BPF_CGROUP_INET4_CONNECT, &maps, insns,
-				     NETPROG_MAX_INSNS), -1);
+	assert_int_equal(netprog_assemble(NETPROG_N, &fake, insns,
+					  NETPROG_MAX_INSNS), -1);
 	assert_string_equal(netprog_name(BPF_CGROUP_UDP6_SENDMSG), "sendmsg6");
 	assert_string_equal(netprog_name(BPF_CGROUP_SOCK_OPS), "sock_ops");
 	assert_string_equal(netprog_name(BPF_CGROUP_INET_INGRESS), "?");
@@ -204,14 +185,14 @@ static void verifier_accepts(void **state)
 	(void)state;
 	if (maps.ringbuf < 0 || maps.conns < 0)
 		skip();
-	for (i = 0; i < NPROGS; i++) {
+	for (i = 0; i < NETPROG_N; i++) {
 		n = build(i, &maps, NETPROG_MAX_INSNS);
 		assert_true(n > 0);
-		fd = bpfsys_prog_new(progs[i].type, progs[i].attach, "t_prog",
+		fd = bpfsys_prog_new(netprog_all[i].type, netprog_all[i].attach, "t_prog",
 				     insns, (size_t)n, why, sizeof(why));
 		if (fd < 0)
 			fail_msg("%s refused: %s",
-				 netprog_name(progs[i].attach), why);
+				 netprog_name(netprog_all[i].attach), why);
 		close(fd);
 	}
 }

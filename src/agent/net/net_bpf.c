@@ -25,26 +25,9 @@
 #include "lib/sys.h"
 #include "net_bpf.h"
 #include "net_bpfconn.h"
-#include "net_bpfops.h"
 #include "net_bpfrec.h"
-#include "net_bpfsk.h"
 #include "net_bpfsys.h"
 #include "net_cgroup2.h"
-
-/* Every program, in the order they are detached; the outcome layer's
- * (from FIRST_OUTCOME) are attached first. */
-static const struct { int type, attach; } progs[NETBPF_PROGS] = {
-	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET4_CONNECT },
-	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET6_CONNECT },
-	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_UDP4_SENDMSG },
-	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_UDP6_SENDMSG },
-	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET4_BIND },
-	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET6_BIND },
-	{ BPF_PROG_TYPE_SOCK_OPS, BPF_CGROUP_SOCK_OPS },
-	{ BPF_PROG_TYPE_CGROUP_SKB, BPF_CGROUP_INET_EGRESS },
-	{ BPF_PROG_TYPE_CGROUP_SOCK, BPF_CGROUP_INET_SOCK_RELEASE },
-};
-#define FIRST_OUTCOME	4
 
 /* What the outcome layer fills (hello's `outcomes`). */
 static const struct probe_outcome bpf_outcomes[] = {
@@ -90,20 +73,15 @@ static int prog_load(struct net_bpf *b, int i, char *why, size_t whycap)
 {
 	struct bpf_insn insns[NETPROG_MAX_INSNS];
 	char name[16], reason[MECH_WHY_MAX];
-	int at = progs[i].attach, n;
+	int at = netprog_all[i].attach, n;
 
-	if (progs[i].type == BPF_PROG_TYPE_CGROUP_SOCK_ADDR)
-		n = netprog_build(at, &b->m, insns, NETPROG_MAX_INSNS);
-	else if (progs[i].type == BPF_PROG_TYPE_SOCK_OPS)
-		n = netops_build(&b->m, insns, NETPROG_MAX_INSNS);
-	else
-		n = netsk_build(at, &b->m, insns, NETPROG_MAX_INSNS);
+	n = netprog_assemble(i, &b->m, insns, NETPROG_MAX_INSNS);
 	if (n < 0) {
 		snprintf(why, whycap, "assembling %s", netprog_name(at));
 		return -1;
 	}
 	snprintf(name, sizeof(name), "cellos_%s", netprog_name(at));
-	b->prog[i] = bpfsys_prog_new(progs[i].type, at, name, insns, (size_t)n,
+	b->prog[i] = bpfsys_prog_new(netprog_all[i].type, at, name, insns, (size_t)n,
 				     reason, sizeof(reason));
 	if (b->prog[i] < 0) {
 		snprintf(why, whycap, "%s: %s", netprog_name(at), reason);
@@ -115,10 +93,10 @@ static int prog_load(struct net_bpf *b, int i, char *why, size_t whycap)
 /* Attach program i to the cgroup. */
 static int prog_attach(struct net_bpf *b, int i, char *why, size_t whycap)
 {
-	if (bpfsys_attach(b->prog[i], b->cg_fd, progs[i].attach,
+	if (bpfsys_attach(b->prog[i], b->cg_fd, netprog_all[i].attach,
 			  &b->link[i]) < 0) {
 		snprintf(why, whycap, "attach %s to %s: %s",
-			 netprog_name(progs[i].attach), b->cgpath,
+			 netprog_name(netprog_all[i].attach), b->cgpath,
 			 strerror(errno));
 		return -1;
 	}
@@ -133,7 +111,7 @@ static void detach(struct net_bpf *b, int from, int to)
 
 	for (i = from; i < to; i++) {
 		if (b->legacy[i])
-			bpfsys_detach(b->prog[i], b->cg_fd, progs[i].attach);
+			bpfsys_detach(b->prog[i], b->cg_fd, netprog_all[i].attach);
 		b->legacy[i] = 0;
 		sys_close(&b->link[i]);	/* closing a bpf_link detaches it */
 	}
@@ -183,13 +161,13 @@ static int outcomes_new(struct net_bpf *b, char *why, size_t whycap)
 		snprintf(why, whycap, "BPF_MAP_CREATE hash: %s", strerror(errno));
 		goto fail;
 	}
-	for (i = NETBPF_PROGS - 1; i >= FIRST_OUTCOME; i--)
+	for (i = NETBPF_PROGS - 1; i >= NETPROG_FIRST_OUTCOME; i--)
 		if (prog_load(b, i, why, whycap) < 0 ||
 		    prog_attach(b, i, why, whycap) < 0)
 			goto fail;
 	return 0;
 fail:
-	progs_drop(b, FIRST_OUTCOME, NETBPF_PROGS);
+	progs_drop(b, NETPROG_FIRST_OUTCOME, NETBPF_PROGS);
 	sys_close(&b->m.conns);
 	sys_close(&b->m.listeners);
 	b->m.conns = b->m.listeners = -1;
@@ -201,7 +179,7 @@ static int attempts_new(struct net_bpf *b, char *why, size_t whycap)
 {
 	int i;
 
-	for (i = 0; i < FIRST_OUTCOME; i++)
+	for (i = 0; i < NETPROG_FIRST_OUTCOME; i++)
 		if (prog_load(b, i, why, whycap) < 0 ||
 		    prog_attach(b, i, why, whycap) < 0)
 			return -1;

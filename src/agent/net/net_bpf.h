@@ -13,8 +13,8 @@
 #include "net_ringbuf.h"
 #include "wire/event.h"
 
-/* Programs: the four attempt hooks, then the outcome layer's five. */
-#define NETBPF_PROGS	9
+/* Programs: netprog_all's (net_bpfprog.h). */
+#define NETBPF_PROGS	NETPROG_N
 
 struct net_bpf {
 	struct probe *p;

@@ -5,6 +5,7 @@
  * Each is a few instructions with the helper calls in the order the
  * verifier wants them checked; none knows which program it is in.
  */
+#include <errno.h>
 #include "net_bpfconn.h"
 #include "net_bpfjoin.h"
 
@@ -61,6 +62,23 @@ void netjoin_send(struct asm_buf *a, const struct netprog_maps *m,
 	asm_jmp(a, BPF_JEQ, BPF_REG_0, 0, sent);
 	netjoin_count(a, m->drops, NETDROP_RINGBUF, key_off);
 	asm_label(a, sent);
+}
+
+void netjoin_put(struct asm_buf *a, const struct netprog_maps *m, int map,
+		 int key_off, int value_reg, int flags, int drop_off)
+{
+	int done = asm_newlabel(a);
+
+	if (value_reg != BPF_REG_3)
+		MOV_REG(a, BPF_REG_3, value_reg);
+	asm_ld_map(a, BPF_REG_1, map);
+	asm_stack_ptr(a, BPF_REG_2, key_off);
+	MOV_IMM(a, BPF_REG_4, flags);
+	CALL(a, BPF_FUNC_map_update_elem);
+	asm_jmp(a, BPF_JEQ, BPF_REG_0, 0, done);
+	asm_jmp(a, BPF_JEQ, BPF_REG_0, -EEXIST, done);
+	netjoin_count(a, m->drops, NETDROP_UNTRACKED, drop_off);
+	asm_label(a, done);
 }
 
 void netjoin_delete(struct asm_buf *a, int map, int key_off)

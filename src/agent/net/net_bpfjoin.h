@@ -24,5 +24,10 @@ void netjoin_stamp(struct asm_buf *a, int est);
  * failed write (key_off: a u32 of scratch for the drop counter's key). */
 void netjoin_send(struct asm_buf *a, const struct netprog_maps *m,
 		  int key_off);
+/* map[fp + key_off] = *value_reg (a pointer to the value) with flags; a
+ * failure other than -EEXIST counts as NETDROP_UNTRACKED (drop_off: a
+ * u32 of scratch).  Falls through either way, r0 the update's result. */
+void netjoin_put(struct asm_buf *a, const struct netprog_maps *m, int map,
+		 int key_off, int value_reg, int flags, int drop_off);
 /* Delete map[fp + key_off]. */
 void netjoin_delete(struct asm_buf *a, int map, int key_off);

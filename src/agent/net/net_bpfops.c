@@ -98,13 +98,7 @@ static void on_listen(struct asm_buf *a, const struct netprog_maps *m)
 	ctx_copy(a, CTX(family), NETCONN_OFF_FAMILY);
 	ctx_copy(a, CTX(local_port), NETCONN_OFF_LPORT);
 	listener_key(a);
-	asm_ld_map(a, BPF_REG_1, m->listeners);
-	asm_stack_ptr(a, BPF_REG_2, LKEY);
-	MOV_REG(a, BPF_REG_3, BPF_REG_7);
-	MOV_IMM(a, BPF_REG_4, BPF_ANY);
-	CALL(a, BPF_FUNC_map_update_elem);
-	asm_jmp(a, BPF_JEQ, BPF_REG_0, 0, ASM_EXIT);
-	netjoin_count(a, m->drops, NETDROP_UNTRACKED, DROPKEY);
+	netjoin_put(a, m, m->listeners, LKEY, BPF_REG_7, BPF_ANY, DROPKEY);
 	asm_goto(a, ASM_EXIT);
 }
 
@@ -141,17 +135,8 @@ static void on_passive(struct asm_buf *a, const struct netprog_maps *m,
 	MOV_REG(a, BPF_REG_1, BPF_REG_6);
 	CALL(a, BPF_FUNC_get_socket_cookie);
 	STX(a, BPF_DW, BPF_REG_10, BPF_REG_0, KEY);
-	asm_ld_map(a, BPF_REG_1, m->conns);
-	asm_stack_ptr(a, BPF_REG_2, KEY);
-	MOV_REG(a, BPF_REG_3, BPF_REG_8);
-	MOV_IMM(a, BPF_REG_4, BPF_ANY);
-	CALL(a, BPF_FUNC_map_update_elem);
-	put = asm_newlabel(a);
-	asm_jmp(a, BPF_JEQ, BPF_REG_0, 0, put);
-	netjoin_count(a, m->drops, NETDROP_UNTRACKED, DROPKEY);
-	asm_goto(a, ASM_EXIT);
-	asm_label(a, put);
-	netjoin_lookup(a, m->conns, KEY, ASM_EXIT);
+	netjoin_put(a, m, m->conns, KEY, BPF_REG_8, BPF_ANY, DROPKEY);
+	netjoin_lookup(a, m->conns, KEY, ASM_EXIT);	/* none if it failed */
 	MOV_REG(a, BPF_REG_7, BPF_REG_0);
 	ST_IMM(a, BPF_W, BPF_REG_7, NETCONN_OFF_STATUS, NETCONN_S_IN);
 	netjoin_stamp(a, 1);

@@ -10,23 +10,31 @@
  * net_bpfsys.c loads them and the verifier has the last word
  * (tests/unit/test_net_bpfprog.c).
  */
-#include <errno.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
 #include "net_bpfconn.h"
 #include "net_bpfjoin.h"
+#include "net_bpfops.h"
 #include "net_bpfrec.h"
 #include "net_bpfprog.h"
+#include "net_bpfsk.h"
 
 #define REC	(-NETREC_SIZE)		/* record on the stack: fp-88 .. fp-1 */
 #define CONN	(REC - NETCONN_OFF_REC)	/* entry: fp-216 .. fp-1 */
 #define DROPKEY	(REC - 8)		/* u32 key of the drop counter (in
 					 * CONN: used after the entry went) */
 
-const int netprog_attach_types[4] = {
-	BPF_CGROUP_INET4_CONNECT, BPF_CGROUP_INET6_CONNECT,
-	BPF_CGROUP_UDP4_SENDMSG, BPF_CGROUP_UDP6_SENDMSG,
+const struct netprog_def netprog_all[NETPROG_N] = {
+	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET4_CONNECT },
+	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET6_CONNECT },
+	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_UDP4_SENDMSG },
+	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_UDP6_SENDMSG },
+	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET4_BIND },
+	{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET6_BIND },
+	{ BPF_PROG_TYPE_SOCK_OPS, BPF_CGROUP_SOCK_OPS },
+	{ BPF_PROG_TYPE_CGROUP_SKB, BPF_CGROUP_INET_EGRESS },
+	{ BPF_PROG_TYPE_CGROUP_SOCK, BPF_CGROUP_INET_SOCK_RELEASE },
 };
 
 /* if (reg op k) goto exit. */
@@ -129,19 +137,13 @@ static void output(struct asm_buf *a, const struct netprog_maps *m, int udp)
  * there.  A full table counts the connection as untracked. */
 static void join(struct asm_buf *a, const struct netprog_maps *m, int flags)
 {
-	int done = asm_newlabel(a), i;
+	int i;
 
 	for (i = 0; i < NETCONN_OFF_REC; i += 8)
 		ST_IMM(a, BPF_DW, BPF_REG_10, CONN + i, 0);
-	asm_ld_map(a, BPF_REG_1, m->conns);
-	asm_stack_ptr(a, BPF_REG_2, REC + NETREC_OFF_COOKIE);
 	asm_stack_ptr(a, BPF_REG_3, CONN);
-	MOV_IMM(a, BPF_REG_4, flags);
-	CALL(a, BPF_FUNC_map_update_elem);
-	asm_jmp(a, BPF_JEQ, BPF_REG_0, 0, done);
-	asm_jmp(a, BPF_JEQ, BPF_REG_0, -EEXIST, done);
-	netjoin_count(a, m->drops, NETDROP_UNTRACKED, DROPKEY);
-	asm_label(a, done);
+	netjoin_put(a, m, m->conns, REC + NETREC_OFF_COOKIE, BPF_REG_3, flags,
+		    DROPKEY);
 }
 
 /* bind: only TCP sockets (a listener's entry names its owner). */
@@ -182,6 +184,18 @@ int netprog_build(int attach_type, const struct netprog_maps *m,
 		output(&a, m, udp);
 	land_exit(&a);
 	return asm_end(&a);
+}
+
+int netprog_assemble(int i, const struct netprog_maps *m,
+		     struct bpf_insn *insns, size_t cap)
+{
+	if (i < 0 || i >= NETPROG_N)
+		return -1;
+	if (netprog_all[i].type == BPF_PROG_TYPE_CGROUP_SOCK_ADDR)
+		return netprog_build(netprog_all[i].attach, m, insns, cap);
+	if (netprog_all[i].type == BPF_PROG_TYPE_SOCK_OPS)
+		return netops_build(m, insns, cap);
+	return netsk_build(netprog_all[i].attach, m, insns, cap);
 }
 
 const char *netprog_name(int attach_type)

@@ -39,8 +39,21 @@ struct netprog_maps {
 	int listeners;	/* BPF_MAP_TYPE_HASH, u32 -> NETCONN_SIZE */
 };
 
-/* The four attach types, in the order the probe loads them. */
-extern const int netprog_attach_types[4];
+/* Every program of the probe: the four attempt hooks first, then the
+ * outcome layer's five (from NETPROG_FIRST_OUTCOME), in the order they
+ * are detached. */
+struct netprog_def {
+	int type;	/* BPF_PROG_TYPE_* */
+	int attach;	/* BPF_CGROUP_* */
+};
+#define NETPROG_N		9
+#define NETPROG_FIRST_OUTCOME	4
+extern const struct netprog_def netprog_all[NETPROG_N];
+
+/* Assemble netprog_all[i] with its builder (netprog_build, netops_build,
+ * netsk_build).  As they return.  Pure. */
+int netprog_assemble(int i, const struct netprog_maps *m,
+		     struct bpf_insn *insns, size_t cap);
 
 /* Assemble the program for attach_type into insns.  Returns the number of
  * instructions, or -1 (unknown attach type, cap too small, bind without
