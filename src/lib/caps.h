@@ -233,6 +233,10 @@
 #define NET_PATH_MAX		4096
 /* Why a mechanism was refused: one short line for hello and logs. */
 #define MECH_WHY_MAX		160
+/* The BPF assembler: forward jumps and labels of one program (sock_ops,
+ * the largest, takes 44 jumps and 20 labels). */
+#define NET_ASM_JUMPS		64
+#define NET_ASM_LABELS		48
 /* Verifier log kept for a rejected BPF program (set-up only). */
 #define NET_BPF_LOG		(64u * 1024u)
 

@@ -15,7 +15,8 @@ are this script's threads (not in the cgroup, so not watched):
 - 50 IPv4 (and 20 IPv6) connections from outside to a listener in the
   cell: each one net.accepted with the listener's pid and both ends, and
   one inbound net.closed with its bytes;
-- a UDP socket's three datagrams: net.closed with 3 and 300 bytes;
+- a UDP socket's three datagrams (IPv4 and IPv6): net.closed with 3 and
+  300 bytes;
 - through a veth to a router namespace: a connect answered by ICMP host
   unreachable is "unreachable", one into a blackhole with TCP_SYNCNT 1 is
   "timeout" (about 3 s), one with no route at all "failed", one closed
@@ -188,7 +189,6 @@ def traffic(tap, cg):
     closed_port = {h: s.getsockname()[1] for h, s in closed.items()}
     for s in closed.values():
         s.close()
-    udp_port = closed_port["127.0.0.1"]
     counts = {"127.0.0.1": (200, 200), "::1": (50, 20)}
     outside = {h: Outside(op.serve, srv[h], counts[h][0]) for h in srv}
     clients = {h: peer("client", "--cgroup", cg, "--to",
@@ -196,7 +196,7 @@ def traffic(tap, cg):
                        "--count", str(counts[h][0]),
                        "--refused-port", str(closed_port[h]),
                        "--refused", str(counts[h][1]),
-                       *(["--udp-port", str(udp_port)] if ":" not in h else []))
+                       "--udp-port", str(closed_port[h]))
                for h in srv}
     # a listener in the cell, clients outside
     inner = {}
@@ -217,9 +217,9 @@ def traffic(tap, cg):
     errs = [o.error for o in list(outside.values()) +
             [v[2] for v in inner.values()] if o.error]
     tap.ok(not errs, "the exchanges outside the cell went through", errs)
-    # refused: attempted + result; established: + closed; UDP: the first
-    # datagram's attempt + closed; accepted: accepted + closed
-    want = sum(2 * r + 3 * e for e, r in counts.values()) + 2 + 2 * (50 + 20)
+    # refused: attempted + result; established: + closed; UDP (each
+    # family): the first datagram's attempt + closed; accepted: + closed
+    want = sum(2 * r + 3 * e + 2 for e, r in counts.values()) + 2 * (50 + 20)
     np.wait_for(lambda ls: len([x for x in ls if "probe_source" in x]) >= want, 30)
     np.wait_for(lambda ls: False, 0.5)     # anything extra would show now
     rc, stopped = np.stop()
@@ -233,13 +233,16 @@ def traffic(tap, cg):
                       served[h]["conns"], what)
         tap.ok(not of(evs, "net.accepted", dst=addr(h, sport[h])),
                "%s: the server outside the cell is not watched" % what)
-    u = of(evs, "net.closed", proto="udp")
-    tap.ok(len(u) == 1 and u[0].get("datagrams_sent") == 3 and
-           u[0].get("bytes_sent") == 300 and
-           u[0].get("dst") == "127.0.0.1:%d" % udp_port and
-           u[0].get("src") == "0.0.0.0:%d" % did["127.0.0.1"]["udp_src_port"] and
-           u[0]["guest_pid"] == did["127.0.0.1"]["pid"],
-           "UDP: one net.closed at close, 3 datagrams, 300 payload bytes", u)
+    for h, any_addr in (("127.0.0.1", "0.0.0.0"), ("::1", "::")):
+        u = of(evs, "net.closed", proto="udp", family=
+               "ipv6" if ":" in h else "ipv4")
+        tap.ok(len(u) == 1 and u[0].get("datagrams_sent") == 3 and
+               u[0].get("bytes_sent") == 300 and
+               u[0].get("dst") == addr(h, closed_port[h]) and
+               u[0].get("src") == addr(any_addr, did[h]["udp_src_port"]) and
+               u[0]["guest_pid"] == did[h]["pid"],
+               "UDP %s: one net.closed at close, 3 datagrams, 300 payload "
+               "bytes" % h, u)
     tap.ok(len(evs) == want, "nothing else: %d events" % want,
            (len(evs), collections.Counter(e["probe_source"] for e in evs)))
     stamps = [e["guest_monotonic_ns"] for e in evs]

@@ -12,10 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/bpf.h>
+#include "lib/caps.h"
 
-/* Jumps one program may take to its labels; labels it may place. */
-#define ASM_MAXJ	64
-#define ASM_LABELS	48
+#define ASM_MAXJ	NET_ASM_JUMPS
+#define ASM_LABELS	NET_ASM_LABELS
 /* Label 0 is every program's exit; asm_newlabel hands out the others. */
 #define ASM_EXIT	0
 
