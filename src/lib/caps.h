@@ -190,6 +190,10 @@
 /* BPF ring buffer: 256 KiB holds ~2,900 records of 88 bytes, a burst of
  * a thousand connects with room, and stays a small locked allocation. */
 #define NET_RINGBUF_BYTES	(256u * 1024u)
+/* RLIMIT_MEMLOCK the net probe raises itself to before making its maps:
+ * kernels before 5.11 charge BPF maps to it (64 KiB by default before
+ * 5.16, less than the ring buffer), later ones to the memory cgroup. */
+#define NET_MEMLOCK_BYTES	(16u << 20)
 /* UDP sendmsg dedupe: an LRU of (socket cookie, destination) pairs in the
  * kernel; a socket talking to more destinations may repeat old ones. */
 #define NET_UDP_DEDUPE_MAX	4096

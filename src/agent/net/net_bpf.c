@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include "lib/clock.h"
 #include "lib/log.h"
@@ -46,8 +47,23 @@ static void fds_reset(struct net_bpf *b)
 	memset(b, 0, sizeof(*b));
 	b->cg_fd = -1;
 	b->m = (struct netprog_maps){ -1, -1, -1, -1, -1 };
-	for (i = 0; i < NETBPF_PROGS; i++)
+	for (i = 0; i < NETPROG_N; i++)
 		b->prog[i] = b->link[i] = -1;
+}
+
+/* Kernels before 5.11 charge maps to RLIMIT_MEMLOCK: raise it to what
+ * ours take (root may); on later kernels it changes nothing. */
+static void memlock_raise(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_MEMLOCK, &rl) < 0 || rl.rlim_cur >= NET_MEMLOCK_BYTES)
+		return;
+	rl.rlim_cur = NET_MEMLOCK_BYTES;
+	if (rl.rlim_max < rl.rlim_cur)
+		rl.rlim_max = rl.rlim_cur;
+	if (setrlimit(RLIMIT_MEMLOCK, &rl) < 0)
+		log_debug("net: RLIMIT_MEMLOCK: %s", strerror(errno));
 }
 
 /* The ring buffer, the drop counters and the UDP dedupe LRU. */
@@ -161,13 +177,13 @@ static int outcomes_new(struct net_bpf *b, char *why, size_t whycap)
 		snprintf(why, whycap, "BPF_MAP_CREATE hash: %s", strerror(errno));
 		goto fail;
 	}
-	for (i = NETBPF_PROGS - 1; i >= NETPROG_FIRST_OUTCOME; i--)
+	for (i = NETPROG_N - 1; i >= NETPROG_FIRST_OUTCOME; i--)
 		if (prog_load(b, i, why, whycap) < 0 ||
 		    prog_attach(b, i, why, whycap) < 0)
 			goto fail;
 	return 0;
 fail:
-	progs_drop(b, NETPROG_FIRST_OUTCOME, NETBPF_PROGS);
+	progs_drop(b, NETPROG_FIRST_OUTCOME, NETPROG_N);
 	sys_close(&b->m.conns);
 	sys_close(&b->m.listeners);
 	b->m.conns = b->m.listeners = -1;
@@ -301,7 +317,7 @@ static const struct probe_outcome *bpf_provides(const void *vb)
 /* Detach, unmap, close every fd. */
 static void release(struct net_bpf *b)
 {
-	progs_drop(b, 0, NETBPF_PROGS);
+	progs_drop(b, 0, NETPROG_N);
 	drops(b, b->drops_final);
 	ringbuf_close(&b->rb);
 	sys_close(&b->cg_fd);
@@ -324,6 +340,7 @@ static int bpf_open(void *vb, const struct net_backend_cfg *bc, int *fds,
 	fds_reset(b);
 	b->p = bc->p;
 	b->ttl_ns = bc->ttl_ns ? bc->ttl_ns : NET_CONN_TTL_NS;
+	memlock_raise();
 	if (maps_new(b, why, whycap) < 0 ||
 	    cgroup_open(b, bc->cgroup, why, whycap) < 0)
 		goto fail;
@@ -352,7 +369,7 @@ static void bpf_close(void *vb)
 {
 	struct net_bpf *b = vb;
 
-	detach(b, 0, NETBPF_PROGS);
+	detach(b, 0, NETPROG_N);
 	while (consume(b, NET_BATCH) > 0)
 		;
 	release(b);

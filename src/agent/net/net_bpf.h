@@ -13,16 +13,14 @@
 #include "net_ringbuf.h"
 #include "wire/event.h"
 
-/* Programs: netprog_all's (net_bpfprog.h). */
-#define NETBPF_PROGS	NETPROG_N
 
 struct net_bpf {
 	struct probe *p;
 	int cg_fd;
 	struct netprog_maps m;	/* conns/listeners -1: no outcome layer */
-	int prog[NETBPF_PROGS];
-	int link[NETBPF_PROGS];		/* bpf_link fd, or -1 */
-	uint8_t legacy[NETBPF_PROGS];	/* attached with BPF_PROG_ATTACH */
+	int prog[NETPROG_N];
+	int link[NETPROG_N];		/* bpf_link fd, or -1 */
+	uint8_t legacy[NETPROG_N];	/* attached with BPF_PROG_ATTACH */
 	int mounted;		/* we mounted cgroup2 at cgpath */
 	char cgpath[NET_PATH_MAX];
 	struct ringbuf rb;

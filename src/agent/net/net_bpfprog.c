@@ -1,5 +1,8 @@
 /*
- * net_bpfprog.c: assembles the net probe's cgroup sock_addr programs.
+ * net_bpfprog.c: assembles the net probe's cgroup sock_addr programs
+ * (connect4/6, sendmsg4/6, bind4/6), and keeps the registry of all nine
+ * (netprog_all, netprog_assemble: the others are net_bpfops.c's and
+ * net_bpfsk.c's).
  *
  * Through the assembler of net_bpfasm.c.  Register use: r6 = the context
  * (struct bpf_sock_addr), r10 = frame pointer; the record is built on the
