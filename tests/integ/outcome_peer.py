@@ -14,8 +14,9 @@ closes.  Each end reports what it sent and received, by its local port.
   outcome_peer.py server --cgroup DIR --listen HOST --count N
   outcome_peer.py fail   --cgroup DIR --unreachable H:P --timeout H:P
                          --noroute H:P --abort H:P
-  outcome_peer.py hold   --cgroup DIR --to H:P   (connects, waits for a
-                         line on stdin, closes)
+  outcome_peer.py hold   --cgroup DIR --to H:P [--count N]  (N
+                         non-blocking connects, waits for a line on
+                         stdin, closes them all)
 
 Each prints one JSON line of what it did (the server prints its port
 first); every socket has a timeout, so nothing here can hang.
@@ -23,9 +24,11 @@ first); every socket has a timeout, so nothing here can hang.
 import argparse
 import json
 import os
+import resource
 import socket
 import struct
 import sys
+import time
 
 TIMEOUT = 20.0
 
@@ -222,11 +225,20 @@ def main():
     elif a.role == "fail":
         out.update(fail(a))
     else:
-        c, err, src = attempt(a.to, block=False)
-        print(json.dumps({"pid": os.getpid(), "errno": err, "src_port": src}),
-              flush=True)
+        n = max(a.count, 1)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (n + 64, n + 64))
+        held = []
+        for i in range(n):       # in batches, for the reader's sake
+            held.append(attempt(a.to, block=False))
+            if i % 256 == 255:
+                time.sleep(0.01)
+        print(json.dumps({"pid": os.getpid(), "errno": held[0][1],
+                          "src_port": held[0][2]}), flush=True)
         sys.stdin.readline()
-        c.close()
+        for i, (c, _, _) in enumerate(held):
+            c.close()
+            if i % 256 == 255:
+                time.sleep(0.01)
     print(json.dumps(out), flush=True)
 
 

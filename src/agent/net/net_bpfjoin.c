@@ -48,6 +48,13 @@ void netjoin_stamp(struct asm_buf *a, int est)
 		STX(a, BPF_DW, BPF_REG_7, BPF_REG_0, NETCONN_OFF_EST);
 }
 
+void netjoin_flag(struct asm_buf *a, unsigned flag)
+{
+	LDX(a, BPF_W, BPF_REG_1, BPF_REG_7, NETCONN_OFF_FLAGS);
+	OR_IMM(a, BPF_REG_1, (int)flag);
+	STX(a, BPF_W, BPF_REG_7, BPF_REG_1, NETCONN_OFF_FLAGS);
+}
+
 void netjoin_send(struct asm_buf *a, const struct netprog_maps *m,
 		  int key_off)
 {

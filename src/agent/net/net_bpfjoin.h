@@ -20,6 +20,8 @@ void netjoin_find_self(struct asm_buf *a, int conns, int key_off);
 void netjoin_lookup(struct asm_buf *a, int map, int key_off, int miss);
 /* The entry's NOW (and, est: EST too) = bpf_ktime_get_ns(). */
 void netjoin_stamp(struct asm_buf *a, int est);
+/* The entry's flags |= flag (NETCONN_F_*). */
+void netjoin_flag(struct asm_buf *a, unsigned flag);
 /* Send the entry at r7 (its kind already set) as an outcome; count a
  * failed write (key_off: a u32 of scratch for the drop counter's key). */
 void netjoin_send(struct asm_buf *a, const struct netprog_maps *m,

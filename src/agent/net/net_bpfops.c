@@ -84,9 +84,7 @@ static void on_rto(struct asm_buf *a, const struct netprog_maps *m)
 	LDX(a, BPF_W, BPF_REG_1, BPF_REG_6, CTX(args[2]));
 	asm_jmp(a, BPF_JEQ, BPF_REG_1, 0, ASM_EXIT);
 	netjoin_find_self(a, m->conns, KEY);
-	LDX(a, BPF_W, BPF_REG_1, BPF_REG_7, NETCONN_OFF_FLAGS);
-	OR_IMM(a, BPF_REG_1, NETCONN_F_EXPIRED);
-	STX(a, BPF_W, BPF_REG_7, BPF_REG_1, NETCONN_OFF_FLAGS);
+	netjoin_flag(a, NETCONN_F_EXPIRED);
 	asm_goto(a, ASM_EXIT);
 }
 

@@ -84,10 +84,11 @@ static void unbind(struct asm_buf *a, const struct netprog_maps *m)
 }
 
 /* A TCP socket is released (close(), before TCP's own close).  Still
- * connecting: mark it, sock_ops reports it aborted right after.  Never
- * got to send a SYN (the connect failed in the local stack): report it
- * failed.  A bound one: forget it.  A connection: note when, for the
- * sweep; sock_ops reports its end. */
+ * connecting: mark it, sock_ops reports it aborted right after.  A
+ * connect that never got to send a SYN (it failed in the local stack):
+ * report it failed.  A connection: mark it and note when, for the sweep;
+ * sock_ops reports its end.  Anything else (a bound or listening socket):
+ * forget it. */
 static void tcp_release(struct asm_buf *a, const struct netprog_maps *m,
 			int send)
 {
@@ -96,25 +97,21 @@ static void tcp_release(struct asm_buf *a, const struct netprog_maps *m,
 
 	LDX(a, BPF_W, BPF_REG_1, BPF_REG_7, NETCONN_OFF_STATUS);
 	asm_jmp(a, BPF_JNE, BPF_REG_1, NETCONN_S_PENDING, live);
+	LDX(a, BPF_W, BPF_REG_2, BPF_REG_6, SK(state));
+	asm_jmp(a, BPF_JEQ, BPF_REG_2, BPF_TCP_SYN_SENT, abort);
+	asm_jmp(a, BPF_JNE, BPF_REG_2, BPF_TCP_CLOSE, bound);
 	LDX(a, BPF_W, BPF_REG_1, BPF_REG_7, NETCONN_OFF_REC + NETREC_OFF_ATTACH);
 	asm_jmp(a, BPF_JEQ, BPF_REG_1, BPF_CGROUP_INET4_BIND, bound);
 	asm_jmp(a, BPF_JEQ, BPF_REG_1, BPF_CGROUP_INET6_BIND, bound);
-	LDX(a, BPF_W, BPF_REG_1, BPF_REG_6, SK(state));
-	asm_jmp(a, BPF_JEQ, BPF_REG_1, BPF_TCP_SYN_SENT, abort);
-	asm_jmp(a, BPF_JNE, BPF_REG_1, BPF_TCP_CLOSE, ASM_EXIT);
 	netjoin_stamp(a, 0);
 	ST_IMM(a, BPF_W, BPF_REG_7, NETCONN_OFF_KIND, NETCONN_K_RESULT);
 	ST_IMM(a, BPF_W, BPF_REG_7, NETCONN_OFF_RESULT, NETCONN_R_FAILED);
 	asm_goto(a, send);
 	asm_label(a, abort);
-	LDX(a, BPF_W, BPF_REG_1, BPF_REG_7, NETCONN_OFF_FLAGS);
-	OR_IMM(a, BPF_REG_1, NETCONN_F_ABORTED);
-	STX(a, BPF_W, BPF_REG_7, BPF_REG_1, NETCONN_OFF_FLAGS);
+	netjoin_flag(a, NETCONN_F_ABORTED);
 	asm_goto(a, ASM_EXIT);
 	asm_label(a, live);
-	LDX(a, BPF_W, BPF_REG_1, BPF_REG_7, NETCONN_OFF_FLAGS);
-	OR_IMM(a, BPF_REG_1, NETCONN_F_RELEASED);
-	STX(a, BPF_W, BPF_REG_7, BPF_REG_1, NETCONN_OFF_FLAGS);
+	netjoin_flag(a, NETCONN_F_RELEASED);
 	netjoin_stamp(a, 0);
 	asm_goto(a, ASM_EXIT);
 	asm_label(a, bound);
