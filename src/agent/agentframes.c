@@ -17,6 +17,18 @@ static void base(struct event *ev, int source, const struct af_ident *id,
 	event_set_bytes(ev, EVK_GUEST_COMM, id->comm, id->comm_len);
 }
 
+/* hello's `outcomes`: what each armed probe's mechanism fills of the
+ * outcome sources it sends; absent when none sends any. */
+static void outcomes(struct event *ev)
+{
+	const struct probe_outcome *o;
+	int i;
+
+	for (i = 0; i < probe_count(); i++)
+		for (o = probe_get(i)->outcomes; o && o->source; o++)
+			event_map_text(ev, EVK_OUTCOMES, o->source, o->keys);
+}
+
 void af_hello(struct event *ev, const struct af_ident *id, uint64_t now,
 	      uint64_t session, uint64_t resume_seq, uint64_t ring_bytes)
 {
@@ -34,6 +46,7 @@ void af_hello(struct event *ev, const struct af_ident *id, uint64_t now,
 		probe_state_str(probe_get(i), v, sizeof(v));
 		event_map_text(ev, EVK_PROBES, probe_get(i)->ops->name, v);
 	}
+	outcomes(ev);
 	event_set_uint(ev, EVK_RING_BYTES, ring_bytes);
 }
 

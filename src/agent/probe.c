@@ -22,6 +22,8 @@ const char *const loss_names[LOSS_N] = {
 	[LOSS_NET_NOBUFS] = "net_nobufs",
 	[LOSS_NET_RINGBUF] = "net_ringbuf_full",
 	[LOSS_AUDIT_LOST] = "audit_lost",
+	[LOSS_NET_UNTRACKED] = "net_untracked",
+	[LOSS_NET_EXPIRED] = "net_expired",
 };
 
 /* The registry: the probes of this build, in hello order.  A new probe

@@ -31,6 +31,9 @@ enum loss_reason {
 	LOSS_NET_NOBUFS,	/* sock_diag ENOBUFS (one per overrun) */
 	LOSS_NET_RINGBUF,	/* BPF ring buffer full: records not written */
 	LOSS_AUDIT_LOST,	/* the kernel audit queue's `lost` */
+	/* the net probe's connection outcomes */
+	LOSS_NET_UNTRACKED,	/* connections the BPF tables had no room for */
+	LOSS_NET_EXPIRED,	/* table entries that waited too long: swept */
 	LOSS_N
 };
 extern const char *const loss_names[LOSS_N];
@@ -50,6 +53,13 @@ enum probe_state { PROBE_OFF, PROBE_ARMED, PROBE_FALLBACK, PROBE_FAILED };
 typedef int probe_emit_fn(struct event *ev);
 
 struct probe;
+
+/* hello's `outcomes`: for an event source a probe's armed mechanism
+ * sends, the keys it fills, comma separated. */
+struct probe_outcome {
+	const char *source;
+	const char *keys;
+};
 
 struct probe_ops {
 	const char *name;
@@ -80,6 +90,8 @@ struct probe {
 	uint64_t dropped[LOSS_N];	/* lost before they could be emitted */
 	struct loop_timer timer;	/* the probe's deadline, if it wants one */
 	probe_emit_fn *emit;
+	/* What it sends of the outcome sources ({NULL}-terminated), or NULL. */
+	const struct probe_outcome *outcomes;
 };
 
 /* Hand one event of p to the core. */

@@ -190,9 +190,29 @@
 /* BPF ring buffer: 256 KiB holds ~2,900 records of 88 bytes, a burst of
  * a thousand connects with room, and stays a small locked allocation. */
 #define NET_RINGBUF_BYTES	(256u * 1024u)
+/* RLIMIT_MEMLOCK the net probe raises itself to before making its maps:
+ * kernels before 5.11 charge BPF maps to it (64 KiB by default before
+ * 5.16, less than the ring buffer), later ones to the memory cgroup. */
+#define NET_MEMLOCK_BYTES	(16u << 20)
 /* UDP sendmsg dedupe: an LRU of (socket cookie, destination) pairs in the
  * kernel; a socket talking to more destinations may repeat old ones. */
 #define NET_UDP_DEDUPE_MAX	4096
+/* Connection table (the outcome layer's BPF hash, ~250 bytes a slot in
+ * the kernel: 1 MiB): sockets with a connect, bind or first datagram and
+ * no outcome yet, plus the open TCP connections; a cell holds far fewer
+ * at once.  Past it, connections are counted in net_untracked. */
+#define NET_CONN_MAX		4096
+/* Listening TCP sockets whose owner is known (family and port). */
+#define NET_LISTEN_MAX		256
+/* A connect with no outcome for this long, or a connection closed that
+ * long ago without TCP's close being seen, is expired and counted
+ * (net_expired): far past the kernel's SYN retries (127 s by default)
+ * and an orphaned socket's last timers. */
+#define NET_CONN_TTL_NS		(600 * NS_PER_SEC)
+/* How often the agent sweeps the table for such entries, and how many it
+ * looks at per sweep (two bpf(2) calls each; the next sweep goes on). */
+#define NET_SWEEP_NS		(10 * NS_PER_SEC)
+#define NET_SWEEP_BATCH		1024
 /* Records or netlink datagrams handled per readable call: bounded work. */
 #define NET_BATCH		256
 /* sock_diag: receive buffer of the destroy-group socket (bursts of
@@ -217,6 +237,10 @@
 #define NET_PATH_MAX		4096
 /* Why a mechanism was refused: one short line for hello and logs. */
 #define MECH_WHY_MAX		160
+/* The BPF assembler: forward jumps and labels of one program (sock_ops,
+ * the largest, takes 44 jumps and 20 labels). */
+#define NET_ASM_JUMPS		64
+#define NET_ASM_LABELS		48
 /* Verifier log kept for a rejected BPF program (set-up only). */
 #define NET_BPF_LOG		(64u * 1024u)
 

@@ -52,6 +52,13 @@ const struct ev_keydef ev_keys[EVK_NKEYS] = {
 	T(EVK_STATE, state),
 	U(EVK_SYSCALL, syscall, U32),
 	UN(EVK_ERRNO, "errno", err_no, U32),
+	T(EVK_RESULT, result),
+	T(EVK_DIRECTION, direction),
+	U(EVK_DURATION_NS, duration_ns, U64),
+	U(EVK_BYTES_SENT, bytes_sent, U64),
+	U(EVK_BYTES_RECEIVED, bytes_received, U64),
+	U(EVK_DATAGRAMS_SENT, datagrams_sent, U64),
+	M(EVK_OUTCOMES, outcomes, EVT_MAP_TEXT),
 	T(EVK_AGENT_VERSION, agent_version),
 	T(EVK_BOOT_ID, boot_id),
 	T(EVK_KERNEL, kernel),
@@ -85,6 +92,9 @@ static const char *const ps_names[PS_COUNT] = {
 	[PS_AGENT_HEARTBEAT] = "agent.heartbeat",
 	[PS_AGENT_LOSS] = "agent.loss",
 	[PS_AGENT_STOPPING] = "agent.stopping",
+	[PS_NET_CONNECT_RESULT] = "net.connect_result",
+	[PS_NET_ACCEPTED] = "net.accepted",
+	[PS_NET_CLOSED] = "net.closed",
 	[PS_HOST_ACK] = "",
 };
 
@@ -95,7 +105,7 @@ const char *ps_name(int src)
 
 int ps_byname(const char *s, size_t n, int v10only)
 {
-	int i, last = v10only ? PS_LAST_V10 : PS_AGENT_STOPPING;
+	int i, last = v10only ? PS_LAST_V10 : PS_HOST_ACK - 1;
 
 	for (i = PS_PROCESS_SPAWNED; i <= last; i++)
 		if (strlen(ps_names[i]) == n && memcmp(ps_names[i], s, n) == 0)
@@ -112,6 +122,7 @@ void event_init(struct event *ev, int source, uint32_t pid, uint64_t mono_ns)
 	ev->mono_ns = mono_ns;
 	ev->comm.len = 0;
 	ev->probes.n = 0;
+	ev->outcomes.n = 0;
 	ev->dropped.n = 0;
 }
 

@@ -25,6 +25,10 @@ enum probe_source {
 	PS_AGENT_HEARTBEAT,
 	PS_AGENT_LOSS,
 	PS_AGENT_STOPPING,
+	/* v1.1: connection outcomes (the net probe) */
+	PS_NET_CONNECT_RESULT,
+	PS_NET_ACCEPTED,
+	PS_NET_CLOSED,
 	/* not a probe source: the host's ack body (doc/WIRE.md §5) */
 	PS_HOST_ACK,
 	PS_COUNT
@@ -39,6 +43,10 @@ enum ev_key {
 	EVK_TRUNCATED, EVK_EXIT_CODE, EVK_EXIT_SIGNAL, EVK_SYNTHETIC,
 	EVK_PATH, EVK_NAME, EVK_MASK, EVK_PROTO, EVK_FAMILY, EVK_SRC, EVK_DST,
 	EVK_STATE, EVK_SYSCALL, EVK_ERRNO,
+	/* connection outcomes (net.connect_result, net.accepted, net.closed,
+	 * and which of them a mechanism fills: hello's `outcomes`) */
+	EVK_RESULT, EVK_DIRECTION, EVK_DURATION_NS, EVK_BYTES_SENT,
+	EVK_BYTES_RECEIVED, EVK_DATAGRAMS_SENT, EVK_OUTCOMES,
 	EVK_AGENT_VERSION, EVK_BOOT_ID, EVK_KERNEL, EVK_SESSION, EVK_RESUME_SEQ,
 	EVK_PROBES, EVK_RING_BYTES,
 	EVK_INTERVAL_MS, EVK_EMITTED, EVK_SENT, EVK_DROPPED, EVK_RING_USED,
@@ -77,7 +85,8 @@ struct event {
 	uint64_t seq, ppid, start_ns, uid, argc, truncated, exit_code,
 		 exit_signal, synthetic, mask, syscall, err_no, session,
 		 resume_seq, ring_bytes, interval_ms, emitted, sent, ring_used,
-		 ring_hwm, rss_kb, cpu_ns, first_seq, count, ack_seq;
+		 ring_hwm, rss_kb, cpu_ns, first_seq, count, ack_seq,
+		 duration_ns, bytes_sent, bytes_received, datagrams_sent;
 	EV_TEXT(exe, WIRE_TEXT_MAX);
 	EV_TEXT(argv, WIRE_TEXT_MAX);
 	EV_TEXT(path, WIRE_TEXT_MAX);
@@ -91,7 +100,10 @@ struct event {
 	EV_TEXT(boot_id, WIRE_SHORT_MAX);
 	EV_TEXT(kernel, WIRE_KERNEL_MAX);
 	EV_TEXT(reason, WIRE_SHORT_MAX);
+	EV_TEXT(result, WIRE_SHORT_MAX);
+	EV_TEXT(direction, WIRE_SHORT_MAX);
 	struct ev_map probes;
+	struct ev_map outcomes;
 	struct ev_map dropped;
 };
 

@@ -166,6 +166,31 @@ def check_fs_net(events):
         if ("tcp", "127.0.0.1:%d" % port) not in dsts:
             errs.append("host: no net.connect_attempted to 127.0.0.1:%d in %r"
                         % (port, dsts))
+    return errs + check_outcomes(events)
+
+
+def check_outcomes(events):
+    """The connects' outcomes (interpreted BPF: the guest runs without a
+    JIT, as stock Firecracker kernels do): port 7 refused, 7001
+    established, accepted by nc -l, and the client's 12 bytes closed."""
+    errs = []
+    res = {(d.get("dst"), d.get("result"))
+           for d in of(events, "net_connect_result")}
+    for want in (("127.0.0.1:7", "refused"), ("127.0.0.1:7001", "established")):
+        if want not in res:
+            errs.append("host: no net.connect_result %s %s in %r"
+                        % (want[0], want[1], sorted(res, key=str)))
+    # busybox nc -l listens on ::, so its side is IPv6, v4-mapped
+    at = ("127.0.0.1:7001", "[::ffff:127.0.0.1]:7001")
+    if not [d for d in of(events, "net_accepted")
+            if d.get("dst") in at and d.get("guest_comm") == "nc"]:
+        errs.append("host: no net.accepted of nc's listener on 7001")
+    closed = [(d.get("direction"), d.get("bytes_sent"))
+              for d in of(events, "net_closed")
+              if d.get("dst") in at or d.get("src") in at]
+    if ("outbound", 12) not in closed or ("inbound", 0) not in closed:
+        errs.append("host: net.closed of the 7001 connection %r, want "
+                    "outbound 12 bytes and inbound 0" % closed)
     return errs
 
 
@@ -189,6 +214,9 @@ def check_hellos(events):
         if {k: p.get(k) for k in want} != want:
             errs.append("host: hello probes %r, want process, fs and net "
                         "armed (net armed: the BPF cgroup hooks)" % p)
+        if "guest_pid" not in h.get("outcomes", {}).get("net.closed", ""):
+            errs.append("host: hello outcomes %r, want the BPF outcome "
+                        "layer's" % h.get("outcomes"))
     return errs
 
 

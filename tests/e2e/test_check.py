@@ -96,7 +96,8 @@ def host_dump():
     def hello(session, run):
         out.append(ce("e2e", "agent_hello", guest(
             "agent.hello", 9, "cellos-telemetr", boot_id="boot",
-            session=session, resume_seq=seq[0], probes=probes), run))
+            session=session, resume_seq=seq[0], probes=probes,
+            outcomes={"net.closed": "guest_pid,src,dst,direction"}), run))
 
     def proc(pid, argv, run="r1", **how):
         add("process.spawned", pid, "sh", run, ppid=5, start_ns=pid)
@@ -114,6 +115,17 @@ def host_dump():
     for port in (7, 7001):
         add("net.connect_attempted", 22, "nc", proto="tcp", family="ipv4",
             dst="127.0.0.1:%d" % port)
+        add("net.connect_result", 22, "nc", proto="tcp", family="ipv4",
+            dst="127.0.0.1:%d" % port, src="127.0.0.1:4000%d" % (port % 10),
+            result="refused" if port == 7 else "established")
+    add("net.accepted", 24, "nc", proto="tcp", family="ipv6",
+        src="[::ffff:127.0.0.1]:40001", dst="[::ffff:127.0.0.1]:7001")
+    add("net.closed", 24, "nc", proto="tcp", family="ipv6",
+        src="[::ffff:127.0.0.1]:40001", dst="[::ffff:127.0.0.1]:7001",
+        direction="inbound", bytes_sent=0, bytes_received=12)
+    add("net.closed", 22, "nc", proto="tcp", family="ipv4",
+        src="127.0.0.1:40001", dst="127.0.0.1:7001", direction="outbound",
+        bytes_sent=12, bytes_received=0)
     replay = copy.deepcopy(out[-1])     # written by both hosts
     replay["data"]["run_id"] = "r2"
     hello(2, "r2")
@@ -232,6 +244,17 @@ DUMP_BAD = [
         ("no connect to port 7001", set_data(
             "net_connect_attempted", "dst", "127.0.0.1:7002",
             lambda d: d["dst"] == "127.0.0.1:7001")),
+        ("port 7 established", set_data(
+            "net_connect_result", "result", "established",
+            lambda d: d["dst"] == "127.0.0.1:7")),
+        ("7001 not established", set_data(
+            "net_connect_result", "result", "timeout",
+            lambda d: d["dst"] == "127.0.0.1:7001")),
+        ("no accepted", drop("net_accepted")),
+        ("the client's bytes wrong", set_data(
+            "net_closed", "bytes_sent", 13,
+            lambda d: d["direction"] == "outbound")),
+        ("hello without outcomes", set_data("agent_hello", "outcomes", {})),
         ("outage process from the first host", outage_in_first_run),
         ("no agent.stopping", drop("agent_stopping")),
         ("a frame after agent.stopping", frame_after_stopping),

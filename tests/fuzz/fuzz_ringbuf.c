@@ -1,6 +1,7 @@
 /*
  * fuzz_ringbuf.c: libFuzzer target on the BPF ring buffer walk and the
- * record parser (src/agent/net/net_ringbuf.c, net_bpfrec.c).
+ * record parsers (src/agent/net/net_ringbuf.c, net_bpfrec.c, and the
+ * outcome records of net_bpfconn.c, with the sweep's staleness test).
  *
  * Input: byte 0 picks the ring size (64 B .. 4 KiB), byte 1 the consumer
  * position; the rest is written into the ring from there (wrapping) and
@@ -11,6 +12,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include "agent/net/net_bpfconn.h"
 #include "agent/net/net_bpfrec.h"
 #include "agent/net/net_ringbuf.h"
 #include "wire/frame.h"
@@ -23,14 +25,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void on_rec(void *ctx, const uint8_t *p, uint32_t n)
 {
+	struct netconn c;
 	struct netrec r;
 
 	(void)ctx;
 	if (p < lo || p + n > hi)
 		abort();
-	if (netrec_parse(p, n, &r) < 0)
+	(void)netconn_stale(p, n, 1000000, 1000);
+	if (netconn_parse(p, n, &c) == 0)
+		netconn_event(&c, &ev);
+	else if (netrec_parse(p, n, &r) == 0)
+		netrec_event(&r, &ev);
+	else
 		return;
-	netrec_event(&r, &ev);
 	if (frame_encode(&ev, WIRE_EXTENDED, frame, sizeof(frame)) < 0)
 		abort();
 }

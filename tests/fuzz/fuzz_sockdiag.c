@@ -22,12 +22,22 @@ static uint8_t frame[WIRE_MAX_FRAME];
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Every event a fallback makes of a socket must be one the wire takes. */
 static void use(const struct netsock *ns)
 {
-	nettrack_classify(&track, ns);
+	static const int sources[] = { PS_NET_CONNECT_RESULT, PS_NET_ACCEPTED,
+				       PS_NET_CLOSED };
+	int passive = nettrack_classify(&track, ns) == NETTRACK_PASSIVE;
+	size_t i;
+
 	netsock_event(ns, &ev, 1);
 	if (frame_encode(&ev, WIRE_EXTENDED, frame, sizeof(frame)) < 0)
 		abort();
+	for (i = 0; i < sizeof(sources) / sizeof(sources[0]); i++) {
+		netsock_outcome(ns, sources[i], passive, &ev, 1);
+		if (frame_encode(&ev, WIRE_EXTENDED, frame, sizeof(frame)) < 0)
+			abort();
+	}
 }
 
 static void datagram(const uint8_t *p, size_t n)

@@ -37,6 +37,18 @@ def netrec(attach, family, proto, addr, port, comm=b"curl"):
                        socket.htons(port), a, comm)
 
 
+def netconn(kind, status, rec, result=0, sent=1002, rcvd=301, old=5):
+    """A sent connection entry (src/agent/net/net_bpfconn.h)."""
+    head = struct.pack("<IIIIQQQQQIIII16s16sIIIII4x", 0x324E5443, kind,
+                       status, 0, 2000, 1500, sent, rcvd, 3, result,
+                       socket.AF_INET, 40000, socket.htons(80),
+                       socket.inet_pton(socket.AF_INET, "10.0.0.2").ljust(16, b"\0"),
+                       socket.inet_pton(socket.AF_INET, "10.0.0.1").ljust(16, b"\0"),
+                       old, 7, 9, 9, 8)
+    assert len(head) == 128
+    return head + rec
+
+
 def ring_record(payload, flags=0):
     rec = struct.pack("<II", len(payload) | flags, 0) + payload
     return rec + b"\0" * (-len(rec) % 8)
@@ -48,11 +60,16 @@ def ringbuf_seeds():
     yield b"\x02\x00" + ring_record(v4) + ring_record(v6)
     yield b"\x03\x1e" + ring_record(v4) + ring_record(v6, 1 << 30)
     yield b"\x02\x00" + ring_record(v4) + ring_record(v6, 1 << 31)
+    closed = netconn(3, 1, v4)
+    yield b"\x03\x00" + ring_record(closed) + ring_record(v4)
+    yield b"\x04\x10" + ring_record(netconn(1, 0, v4, result=1)) + \
+        ring_record(netconn(2, 2, b"\0" * 88)) + ring_record(v6)
 
 
 # ---- net probe fallbacks: sock_diag datagrams, /proc/net text ----
 
-def diag_msg(family, state, src, sport, dst, dport, cookie, proto=6):
+def diag_msg(family, state, src, sport, dst, dport, cookie, proto=6,
+             info=b""):
     alen = 4 if family == socket.AF_INET else 16
     s = socket.inet_pton(family, src).ljust(16, b"\0")[:16]
     d = socket.inet_pton(family, dst).ljust(16, b"\0")[:16]
@@ -62,12 +79,20 @@ def diag_msg(family, state, src, sport, dst, dport, cookie, proto=6):
     body += struct.pack("=IQ", 0, cookie)
     body += struct.pack("=IIIII", 0, 0, 0, 0, 0)
     body += struct.pack("=HHB3x", 5, 8, proto)          # INET_DIAG_PROTOCOL
+    if info:                                             # INET_DIAG_INFO
+        body += struct.pack("=HH", 4 + len(info), 2) + info
     return struct.pack("=IHHII", 16 + len(body), 20, 0, 1, 0) + body
 
 
 def sockdiag_seeds():
     yield b"\x00" + diag_msg(socket.AF_INET, 7, "0.0.0.0", 36068,
                              "127.77.1.2", 0, 1)
+    # a destroy with tcp_info: bytes_acked/received at 120, sent/retrans at 200
+    ti = bytearray(232)
+    struct.pack_into("=QQ", ti, 120, 1235, 78)
+    struct.pack_into("=QQ", ti, 200, 1300, 66)
+    yield b"\x00" + diag_msg(socket.AF_INET, 7, "127.0.0.1", 40000,
+                             "127.77.1.2", 80, 2, info=bytes(ti))
     yield b"\x00" + diag_msg(socket.AF_INET6, 1, "::1", 40000, "::1", 443, 9,
                              17) + struct.pack("=IHHIIi", 20, 3, 0, 1, 0, 0)
     yield (b"\x01  sl  local_address rem_address   st tx_queue rx_queue tr "

@@ -85,9 +85,20 @@ def main():
     out["listen_port"] = lst.getsockname()[1]
     time.sleep(a.wait_listen)
     c = socket.socket()
+    c.settimeout(30)
     c.connect((a.addr4, out["listen_port"]))
     acc, _ = lst.accept()
+    acc.settimeout(30)
     out["est_src_port"] = c.getsockname()[1]
+    # some bytes each way, for the outcome events' counts
+    c.sendall(b"x" * 1234)
+    got = 0
+    while got < 1234:
+        got += len(acc.recv(4096))
+    acc.sendall(b"y" * 321)
+    while got < 1234 + 321:
+        got += len(c.recv(4096))
+    out["est_bytes"] = [1234, 321]
     # IPv6 loopback, refused, from a known source port.
     p6 = closed_port(socket.AF_INET6, "::1")
     out["v6_port"] = p6

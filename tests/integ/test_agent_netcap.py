@@ -6,7 +6,10 @@ Net: the agent attaches its BPF hooks to a child cgroup this test makes
 (never the machine's cgroup2 root); connector.py joins it and makes 200
 refused connects, one established, an IPv6 one, a UDP connect and UDP
 sends: each attempt must arrive exactly once with the connector's pid,
-comm and destination.  Capability: as uid 65534 a setuid, chown and mount
+comm and destination; hello names the outcome keys, and the outcome
+events come through the agent (the established connection's result and
+both ends' net.closed with their bytes).  Under --wire strict the agent
+attaches no outcome program and sends net.connect_attempted only, v1.0.  Capability: as uid 65534 a setuid, chown and mount
 fail with EPERM; each arrives once; after the agent stops the audit rules
 are gone and the audit pid is released.  In both streams the stamps never
 go backwards in seq order (the BPF programs on two CPUs and the audit
@@ -15,11 +18,13 @@ records' wall-clock times may; the agent's core clamps them).
 import os
 import platform
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import agentlib as al  # noqa: E402
 import probelib as pl  # noqa: E402
 from test_cap import SYSCALLS, run_child  # noqa: E402
+from test_net_bpf import attached  # noqa: E402
 
 
 def check_stamps(t, out, what):
@@ -66,8 +71,46 @@ def net(t):
         t.ok({e.get("proto") for e in ev} == {"tcp", "udp"} and
              {e.get("family") for e in ev} == {"ipv4", "ipv6"},
              "proto and family are named")
+        t.ok("guest_pid" in hello.get("outcomes", {}).get("net.closed", ""),
+             "hello: outcomes names the keys of net.closed", hello)
+        est = "%s:%d" % (a4, did["listen_port"])
+        res = [f for _, f in al.frames(out, "net.connect_result")
+               if f.get("dst") == est and f["guest_pid"] == pid]
+        closed = [f for _, f in al.frames(out, "net.closed")
+                  if est in (f.get("dst"), f.get("src"))]
+        t.ok(len(res) == 1 and res[0]["result"] == "established" and
+             len(closed) == 2 and
+             sorted((f["direction"], f["bytes_sent"]) for f in closed) ==
+             [("inbound", did["est_bytes"][1]),
+              ("outbound", did["est_bytes"][0])],
+             "outcomes through the agent: established, both ends closed "
+             "with their bytes", (res, closed))
         al.check_accounting(t, out, "net")
         check_stamps(t, out, "net")
+    finally:
+        pl.remove_cgroup(cg)
+
+
+def net_strict(t):
+    cg = pl.make_cgroup("strict")
+    try:
+        r, a, out = al.release_pair("netstrict", "--wire", "strict", "--probe",
+                                    "net=on", "--net-cgroup", cg)
+        al.wait_until(lambda: attached(cg)["connect4"] == 1)
+        at = attached(cg)
+        did = pl.run_connector(["--cgroup", cg, "--refused", "5",
+                                "--only-refused"])
+        al.wait_until(lambda: len(al.frames(out)) >= 5)
+        time.sleep(0.3)            # a late extra frame would show up here
+        al.stop_pair(a, r)
+        fr = [f for _, f in al.frames(out)]
+        t.ok(at["sock_ops"] == 0 and at["sock_release"] == 0,
+             "strict: no outcome program attached", at)
+        t.ok(len(fr) == 5 and all(
+            f["content_version"] == 256 and len(f) == 5 and
+            f["probe_source"] == "net.connect_attempted" and
+            f["guest_pid"] == did["pid"] for f in fr),
+             "strict: the 5 attempts, v1.0 bodies, nothing else", fr[:3])
     finally:
         pl.remove_cgroup(cg)
 
@@ -106,6 +149,7 @@ def main():
         print("1..0 # SKIP needs root, x86_64 and cgroup2")
         return
     net(t)
+    net_strict(t)
     cap(t)
     t.done()
 

@@ -22,7 +22,9 @@ import probelib as pl  # noqa: E402
 
 BPF_PROG_QUERY = 16
 SYS_BPF = {"x86_64": 321, "aarch64": 280}.get(os.uname().machine)
-ATTACH = {"connect4": 10, "connect6": 11, "sendmsg4": 14, "sendmsg6": 15}
+ATTACH = {"connect4": 10, "connect6": 11, "sendmsg4": 14, "sendmsg6": 15,
+          # the outcome layer (test_net_outcome.py)
+          "bind4": 8, "bind6": 9, "sock_ops": 3, "egress": 1, "sock_release": 34}
 
 
 def attached(cg):
@@ -67,15 +69,17 @@ def attempts(tap, cg):
         np.stop()
         return
     tap.ok(all(v == 1 for v in attached(cg).values()),
-           "one program on each of connect4/6, sendmsg4/6", attached(cg))
+           "one program on each of connect4/6, sendmsg4/6 and the outcome "
+           "layer's five", attached(cg))
     t0 = time.monotonic_ns()
     c = pl.run_connector(["--cgroup", cg, "--refused", "200"])
     t1 = time.monotonic_ns()
     want = expected(c)
-    mine = lambda ls: [e for e in ls if e.get("guest_pid") == c["pid"]]
+    mine = lambda ls: [e for e in ls if e.get("guest_pid") == c["pid"] and
+                       e.get("probe_source") == "net.connect_attempted"]
     np.wait_for(lambda ls: len(mine(ls)) >= sum(want.values()), 20)
     rc, stopped = np.stop()
-    evs = np.events()
+    evs = mine(np.events())
     got = collections.Counter((e.get("proto"), e.get("family"), e.get("dst"))
                               for e in evs)
     tap.ok(got == want, "each attempt exactly once, with its destination",
@@ -100,7 +104,7 @@ def attempts(tap, cg):
 def overflow(tap, cg):
     """Stop the reader; 4,000 attempts overflow the 256 KiB ring."""
     n = 4000
-    np = pl.Tool([pl.build("netprobe"), "-m", "bpf", "-c", cg])
+    np = pl.Tool([pl.build("netprobe"), "-m", "bpf", "-c", cg, "-S"])
     st = np.status()
     if not st or st["status"] != "armed":
         tap.ok(False, "BPF hooks armed for the overflow test", st)

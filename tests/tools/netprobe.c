@@ -2,9 +2,12 @@
  * netprobe.c: drives the net probe (src/agent/net/) alone, through its
  * glue and the agent's loop; for the integration tests.
  *
- *   netprobe [-m auto|bpf|diag|proc] [-c CGROUP] [-p POLL_MS]
+ *   netprobe [-m auto|bpf|diag|proc] [-c CGROUP] [-p POLL_MS] [-t TTL_MS] [-S]
  *
- * -m bpf is BPF or nothing (no fallback); -p sets the fallbacks' cadence.
+ * -m bpf is BPF or nothing (no fallback); -p sets the fallbacks' cadence;
+ * -t the age at which BPF table entries without an outcome are expired
+ * (the sweep still runs every NET_SWEEP_NS); -S as under --wire strict:
+ * net.connect_attempted only, no outcome layer.
  * Prints the status line once armed, then one JSON line per event; SIGUSR1
  * prints the status line again; SIGTERM/SIGINT: a clean stop (detach,
  * drain), the "stopped" line, exit 0 (probetool.h).  Exit 1 when nothing
@@ -34,11 +37,11 @@ static int mode_byname(const char *s)
 
 int main(int argc, char **argv)
 {
-	struct net_cfg nc = { NET_MODE_AUTO, NULL, NET_POLL_NS };
+	struct net_cfg nc = { NET_MODE_AUTO, NULL, NET_POLL_NS, 1, 0 };
 	int c;
 
 	log_init("netprobe", 0);
-	while ((c = getopt(argc, argv, "m:c:p:")) != -1) {
+	while ((c = getopt(argc, argv, "m:c:p:t:S")) != -1) {
 		if (c == 'm' && (nc.mode = mode_byname(optarg)) >= 0)
 			continue;
 		if (c == 'c') {
@@ -49,8 +52,16 @@ int main(int argc, char **argv)
 			nc.poll_ns = strtoull(optarg, NULL, 10) * NS_PER_MS;
 			continue;
 		}
+		if (c == 't') {
+			nc.ttl_ns = strtoull(optarg, NULL, 10) * NS_PER_MS;
+			continue;
+		}
+		if (c == 'S') {
+			nc.outcomes = 0;
+			continue;
+		}
 		fprintf(stderr, "usage: netprobe [-m auto|bpf|diag|proc] "
-			"[-c CGROUP] [-p POLL_MS]\n");
+			"[-c CGROUP] [-p POLL_MS] [-t TTL_MS] [-S]\n");
 		return 2;
 	}
 	tool_init(&net_ops);

@@ -4,7 +4,8 @@
  * own glue (the probe's ops), its events printed as JSON lines
  * (evprint.h), and the status and loss lines the integration tests read:
  *
- *   {"status": STATE, "emitted": N, "losses": {REASON: N, ...}}
+ *   {"status": STATE, "emitted": N, "losses": {REASON: N, ...},
+ *    "outcomes": {SOURCE: KEYS, ...}}
  *
  * once armed (STATE as in hello: "armed", "fallback:..", "failed:.."),
  * again on SIGUSR1, and as "stopped" after SIGTERM/SIGINT and a clean
@@ -34,6 +35,7 @@ static int tool_emit(struct event *ev)
 static void tool_print(const char *key)
 {
 	struct probe *p = &tool_probe;
+	const struct probe_outcome *o;
 	char st[PROBE_WHY_MAX + 16];
 	int i;
 
@@ -47,6 +49,11 @@ static void tool_print(const char *key)
 	for (i = 0; i < LOSS_N; i++)
 		printf("%s\"%s\": %llu", i ? ", " : "", loss_names[i],
 		       (unsigned long long)p->dropped[i]);
+	printf("}, \"outcomes\": {");
+	for (o = p->outcomes; o && o->source; o++) {
+		printf("%s\"%s\": ", o == p->outcomes ? "" : ", ", o->source);
+		evprint_str(o->keys, strlen(o->keys));
+	}
 	printf("}}\n");
 	fflush(stdout);
 }

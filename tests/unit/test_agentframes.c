@@ -60,6 +60,31 @@ static void hello(void **state)
 	assert_int_equal(m->n, probe_count());
 	assert_memory_equal(m->e[0].k, "process", 7);
 	assert_memory_equal(m->e[0].v, "off", 3);	/* never armed here */
+	assert_false(back.has & EVK_BIT(EVK_OUTCOMES));	/* nobody sends any */
+}
+
+/* What an armed probe's mechanism fills of the outcome sources. */
+static void hello_outcomes(void **state)
+{
+	static const struct probe_outcome o[] = {
+		{ "net.connect_result", "src,dst,result" },
+		{ "net.accepted", "src,dst" },
+		{ NULL, NULL },
+	};
+	struct probe *net = (struct probe *)probe_get(probe_find("net", 3));
+	const struct ev_map *m;
+
+	(void)state;
+	net->outcomes = o;
+	af_hello(&ev, &id, 123, 1, 0, 1 << 20);
+	net->outcomes = NULL;
+	roundtrip();
+	m = event_map(&back, EVK_OUTCOMES);
+	assert_int_equal(m->n, 2);
+	assert_int_equal(m->e[1].klen, 12);
+	assert_memory_equal(m->e[1].k, "net.accepted", 12);
+	assert_int_equal(m->e[0].vlen, 14);
+	assert_memory_equal(m->e[0].v, "src,dst,result", 14);
 }
 
 static void heartbeat_and_stopping(void **state)
@@ -113,6 +138,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(hello),
+		cmocka_unit_test(hello_outcomes),
 		cmocka_unit_test(heartbeat_and_stopping),
 		cmocka_unit_test(loss),
 	};

@@ -16,7 +16,8 @@ static const char *const wire_order[] = {
 	"guest_monotonic_ns", "seq", "ppid", "start_ns", "uid", "exe", "argv",
 	"argc", "truncated", "exit_code", "exit_signal", "synthetic", "path",
 	"name", "mask", "proto", "family", "src", "dst", "state", "syscall",
-	"errno", "agent_version", "boot_id", "kernel", "session", "resume_seq",
+	"errno", "result", "direction", "duration_ns", "bytes_sent",
+	"bytes_received", "datagrams_sent", "outcomes", "agent_version", "boot_id", "kernel", "session", "resume_seq",
 	"probes", "ring_bytes", "interval_ms", "emitted", "sent", "dropped",
 	"ring_used", "ring_hwm", "rss_kb", "cpu_ns", "reason", "first_seq",
 	"count", "ack_seq",
@@ -43,6 +44,10 @@ static void sources(void **state)
 	(void)state;
 	assert_string_equal(ps_name(PS_PROCESS_SPAWNED), "process.spawned");
 	assert_string_equal(ps_name(PS_AGENT_STOPPING), "agent.stopping");
+	assert_string_equal(ps_name(PS_NET_CLOSED), "net.closed");
+	assert_int_equal(ps_byname("net.connect_result", 18, 0),
+			 PS_NET_CONNECT_RESULT);
+	assert_int_equal(ps_byname("net.accepted", 12, 1), PS_NONE);
 	assert_int_equal(ps_byname("capability.denied", 17, 1),
 			 PS_CAPABILITY_DENIED);
 	assert_int_equal(ps_byname("process.exec", 12, 0), PS_PROCESS_EXEC);

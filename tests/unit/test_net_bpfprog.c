@@ -1,13 +1,16 @@
 /*
- * test_net_bpfprog.c: the net probe's BPF programs
- * (src/agent/net/net_bpfprog.c) and the bpf(2) wrappers (net_bpfsys.c).
+ * test_net_bpfprog.c: the net probe's BPF programs (src/agent/net/
+ * net_bpfprog.c, net_bpfops.c, net_bpfsk.c) and the bpf(2) wrappers
+ * (net_bpfsys.c).
  *
- * Pure part: assembly sizes and limits, the verifier-log reason.  Kernel
- * part (root with BPF; skipped otherwise): every program passes the
- * verifier (load, then close); a program that breaks a context rule is
- * refused with the verifier's reason; attach and detach on a child cgroup
- * of our own (bpf_link and BPF_F_ALLOW_MULTI), checked with
- * BPF_PROG_QUERY.
+ * Pure part: assembly sizes and limits (printed: the instruction counts
+ * the design keeps small, since stock guest kernels interpret them), the
+ * programs that need the outcome tables refuse to assemble without them,
+ * the verifier-log reason.  Kernel part (root with BPF; skipped
+ * otherwise): all nine programs pass the verifier (load, then close); a
+ * program that breaks a context rule is refused with the verifier's
+ * reason; attach and detach on a child cgroup of our own (bpf_link and
+ * BPF_F_ALLOW_MULTI), checked with BPF_PROG_QUERY; the map wrappers.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,31 +26,84 @@
 #include <cmocka.h>
 #include "agent/net/net_bpfsys.h"
 #include "agent/net/net_cgroup2.h"
+#include "agent/net/net_bpfconn.h"
 #include "agent/net/net_bpfprog.h"
 #include "agent/net/net_bpfrec.h"
 #include "lib/caps.h"
 
 static struct bpf_insn insns[NETPROG_MAX_INSNS];
-static struct netprog_maps maps = { -1, -1, -1 };
+/* Fake fds for the pure part; maps_setup makes real ones. */
+static struct netprog_maps maps = { -1, -1, -1, -1, -1 };
+
+
+/* Assemble program i with m into insns[0..cap). */
+static int build(size_t i, const struct netprog_maps *m, size_t cap)
+{
+	return netprog_assemble((int)i, m, insns, cap);
+}
+
+/* The longest run through insns[0..n) in instructions executed (the
+ * programs jump forward only: one pass from the end); what an
+ * interpreter (a guest kernel without JIT) pays at most per event, helper
+ * calls aside. */
+static int longest_path(int n)
+{
+	static int lp[NETPROG_MAX_INSNS + 1];
+	int i, code, to, next;
+
+	for (i = n - 1; i >= 0; i--) {
+		code = insns[i].code;
+		next = i + 1 + (code == (BPF_LD | BPF_DW | BPF_IMM));
+		to = i + 1 + insns[i].off;
+		if (code == (BPF_JMP | BPF_EXIT))
+			lp[i] = 1;
+		else if (code == (BPF_JMP | BPF_JA))
+			lp[i] = 1 + lp[to];
+		else if (BPF_CLASS(code) == BPF_JMP && BPF_OP(code) != BPF_CALL)
+			lp[i] = 1 + (lp[to] > lp[next] ? lp[to] : lp[next]);
+		else if (i > 0 && insns[i - 1].code == (BPF_LD | BPF_DW | BPF_IMM))
+			lp[i] = 0;	/* the second half of a map load */
+		else
+			lp[i] = 1 + lp[next];
+	}
+	return lp[0];
+}
 
 static void assembles(void **state)
 {
-	int i, n;
+	struct netprog_maps fake = { 3, 4, 5, 6, 7 };
+	size_t i;
+	int n;
 
 	(void)state;
-	for (i = 0; i < 4; i++) {
-		n = netprog_build(netprog_attach_types[i], &maps, insns,
-				  NETPROG_MAX_INSNS);
+	for (i = 0; i < NETPROG_N; i++) {
+		n = build(i, &fake, NETPROG_MAX_INSNS);
 		assert_true(n > 10);
 		assert_true(n <= NETPROG_MAX_INSNS);
 		/* The last instruction returns. */
 		assert_int_equal(insns[n - 1].code, BPF_JMP | BPF_EXIT);
-		assert_int_equal(netprog_build(netprog_attach_types[i], &maps,
-					       insns, (size_t)n - 1), -1);
+		print_message("# %-8s %3d instructions, at most %d run\n",
+			      netprog_name(netprog_all[i].attach), n, longest_path(n));
+		assert_int_equal(build(i, &fake, (size_t)n - 1), -1);
 	}
-	assert_int_equal(netprog_build(BPF_CGROUP_INET4_BIND, &maps, insns,
+	/* Without the outcome tables: the attempt programs alone, shorter. */
+	fake.conns = fake.listeners = -1;
+	for (i = 0; i < NETPROG_N; i++) {
+		n = build(i, &fake, NETPROG_MAX_INSNS);
+		if (i < 4)
+			print_message("# %-8s %3d instructions, at most %d run, "
+				      "without outcomes\n",
+				      netprog_name(netprog_all[i].attach), n,
+				      longest_path(n));
+		assert_true(i < 4 ? n > 10 : n == -1);
+	}
+	assert_int_equal(netprog_build(BPF_CGROUP_INET_EGRESS, &fake, insns,
 				       NETPROG_MAX_INSNS), -1);
+	assert_int_equal(netprog_assemble(NETPROG_N, &fake, insns,
+					  NETPROG_MAX_INSNS), -1);
 	assert_string_equal(netprog_name(BPF_CGROUP_UDP6_SENDMSG), "sendmsg6");
+	assert_string_equal(netprog_name(BPF_CGROUP_SOCK_OPS), "sock_ops");
+	assert_string_equal(netprog_name(BPF_CGROUP_INET_INGRESS), "?");
 }
 
 static void log_reason(void **state)
@@ -79,7 +135,12 @@ static int maps_new(void)
 	maps.drops = bpfsys_map_new(BPF_MAP_TYPE_ARRAY, 4, 8, 1, "t_drop");
 	maps.dedupe = bpfsys_map_new(BPF_MAP_TYPE_LRU_HASH, NETREC_KEY_SIZE, 8,
 				     NET_UDP_DEDUPE_MAX, "t_udp");
-	return maps.ringbuf < 0 || maps.drops < 0 || maps.dedupe < 0 ? -1 : 0;
+	maps.conns = bpfsys_map_new(BPF_MAP_TYPE_HASH, 8, NETCONN_SIZE, 64,
+				    "t_conn");
+	maps.listeners = bpfsys_map_new(BPF_MAP_TYPE_HASH, 4, NETCONN_SIZE, 8,
+					"t_lst");
+	return maps.ringbuf < 0 || maps.drops < 0 || maps.dedupe < 0 ||
+	       maps.conns < 0 || maps.listeners < 0 ? -1 : 0;
 }
 
 static int maps_setup(void **state)
@@ -98,6 +159,11 @@ static int maps_teardown(void **state)
 		close(maps.drops);
 	if (maps.dedupe >= 0)
 		close(maps.dedupe);
+	if (maps.conns >= 0)
+		close(maps.conns);
+	if (maps.listeners >= 0)
+		close(maps.listeners);
+	maps = (struct netprog_maps){ -1, -1, -1, -1, -1 };
 	return 0;
 }
 
@@ -113,18 +179,51 @@ static int load(int at, char *why, size_t whycap)
 static void verifier_accepts(void **state)
 {
 	char why[MECH_WHY_MAX] = "";
-	int i, fd;
+	size_t i;
+	int n, fd;
 
 	(void)state;
-	if (maps.ringbuf < 0 || maps.dedupe < 0)
+	if (maps.ringbuf < 0 || maps.conns < 0)
 		skip();
-	for (i = 0; i < 4; i++) {
-		fd = load(netprog_attach_types[i], why, sizeof(why));
+	for (i = 0; i < NETPROG_N; i++) {
+		n = build(i, &maps, NETPROG_MAX_INSNS);
+		assert_true(n > 0);
+		fd = bpfsys_prog_new(netprog_all[i].type, netprog_all[i].attach, "t_prog",
+				     insns, (size_t)n, why, sizeof(why));
 		if (fd < 0)
 			fail_msg("%s refused: %s",
-				 netprog_name(netprog_attach_types[i]), why);
+				 netprog_name(netprog_all[i].attach), why);
 		close(fd);
 	}
+}
+
+/* put/get/next/del over a hash map, as the sweep uses them. */
+static void map_calls(void **state)
+{
+	uint64_t k = 7, k2 = 9, next = 0, v = 1, got = 0;
+	int fd;
+
+	(void)state;
+	if (maps.ringbuf < 0)
+		skip();
+	fd = bpfsys_map_new(BPF_MAP_TYPE_HASH, 8, 8, 4, "t_hash");
+	assert_true(fd >= 0);
+	assert_int_equal(bpfsys_map_next(fd, NULL, &next), -1);
+	assert_int_equal(bpfsys_map_put(fd, &k, &v, BPF_NOEXIST), 0);
+	assert_int_equal(bpfsys_map_put(fd, &k, &v, BPF_NOEXIST), -1);
+	assert_int_equal(errno, EEXIST);
+	assert_int_equal(bpfsys_map_put(fd, &k2, &v, BPF_ANY), 0);
+	assert_int_equal(bpfsys_map_next(fd, NULL, &next), 0);
+	assert_true(next == k || next == k2);
+	assert_int_equal(bpfsys_map_get(fd, &next, &got), 0);
+	assert_int_equal(got, 1);
+	assert_int_equal(bpfsys_map_del(fd, &k), 0);
+	assert_int_equal(bpfsys_map_del(fd, &k), -1);
+	assert_int_equal(bpfsys_map_next(fd, NULL, &next), 0);
+	assert_int_equal(next, k2);
+	assert_int_equal(bpfsys_map_next(fd, &next, &next), -1);
+	assert_int_equal(errno, ENOENT);
+	close(fd);
 }
 
 static void verifier_refuses(void **state)
@@ -201,6 +300,8 @@ int main(void)
 		cmocka_unit_test(assembles),
 		cmocka_unit_test(log_reason),
 		cmocka_unit_test_setup_teardown(verifier_accepts, maps_setup,
+						maps_teardown),
+		cmocka_unit_test_setup_teardown(map_calls, maps_setup,
 						maps_teardown),
 		cmocka_unit_test_setup_teardown(verifier_refuses, maps_setup,
 						maps_teardown),

@@ -110,8 +110,12 @@ static void rejects(void **state)
 	put32(NETREC_OFF_MAGIC, 0);
 	assert_int_equal(netrec_parse(rec, sizeof(rec), &r), -1);
 	make_v4();
-	put32(NETREC_OFF_ATTACH, BPF_CGROUP_INET4_BIND);
+	put32(NETREC_OFF_ATTACH, BPF_CGROUP_INET_EGRESS);
 	assert_int_equal(netrec_parse(rec, sizeof(rec), &r), -1);
+	/* bind records are ours too (the connection table's listeners) */
+	put32(NETREC_OFF_ATTACH, BPF_CGROUP_INET6_BIND);
+	assert_int_equal(netrec_parse(rec, sizeof(rec), &r), 0);
+	assert_int_equal(r.family, AF_INET6);
 }
 
 static void comm_not_utf8(void **state)

@@ -18,6 +18,7 @@
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
+#include <linux/tcp.h>
 #include "agent/net/net_sock.h"
 #include "agent/net/net_diagmsg.h"
 #include "wire/frame.h"
@@ -55,6 +56,42 @@ static size_t put_sock(size_t off, int family, int proto, uint32_t seq)
 	if (proto >= 0)
 		memcpy(dg + off + NLMSG_HDRLEN + sizeof(m), attr, 8);
 	return off + ((len + 3) & ~(size_t)3);
+}
+
+/* Append a destroy of an established TCP connection with an
+ * INET_DIAG_INFO of info_len bytes of struct tcp_info (after a pad
+ * attribute, as nla_reserve_64bit may put one). */
+static size_t put_tcp_info(size_t off, size_t info_len)
+{
+	struct nlmsghdr h = { 0 };
+	struct inet_diag_msg m;
+	struct tcp_info ti;
+	struct nlattr pad = { 4, INET_DIAG_PAD }, a;
+	size_t at = off + NLMSG_HDRLEN + sizeof(m), len;
+
+	memset(&m, 0, sizeof(m));
+	memset(&ti, 0, sizeof(ti));
+	m.idiag_family = AF_INET;
+	m.idiag_state = 7;
+	m.id.idiag_sport = htons(40000);
+	m.id.idiag_dport = htons(80);
+	inet_pton(AF_INET, "127.77.1.2", m.id.idiag_dst);
+	ti.tcpi_bytes_acked = 1235;
+	ti.tcpi_bytes_received = 78;
+	ti.tcpi_bytes_sent = 1300;
+	ti.tcpi_bytes_retrans = 66;
+	memcpy(dg + at, &pad, sizeof(pad));
+	at += sizeof(pad);
+	a.nla_len = (uint16_t)(sizeof(a) + info_len);
+	a.nla_type = INET_DIAG_INFO;
+	memcpy(dg + at, &a, sizeof(a));
+	memcpy(dg + at + sizeof(a), &ti, info_len);
+	len = at + ((sizeof(a) + info_len + 3) & ~(size_t)3) - off;
+	h.nlmsg_len = (uint32_t)len;
+	h.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	memcpy(dg + off, &h, sizeof(h));
+	memcpy(dg + off + NLMSG_HDRLEN, &m, sizeof(m));
+	return off + len;
 }
 
 static size_t put_ctl(size_t off, int type, int err)
@@ -101,6 +138,33 @@ static void destroy_messages(void **state)
 	assert_text(&ev, EVK_FAMILY, "ipv6");
 	assert_int_equal(sockdiag_next(&it, 0, &ns, &err), SOCKDIAG_DONE);
 	assert_int_equal(sockdiag_next(&it, 0, &ns, &err), SOCKDIAG_END);
+}
+
+/* tcp_info's counters: payload sent once each, sequence bytes in; a
+ * tcp_info too short for them (before 4.19) gives none. */
+static void destroy_tcp_info(void **state)
+{
+	struct sockdiag_it it = { dg, 0, 0, 0 };
+	struct netsock ns;
+	int err = 0;
+
+	(void)state;
+	it.len = put_tcp_info(0, sizeof(struct tcp_info));
+	it.len = put_tcp_info(it.len, offsetof(struct tcp_info, tcpi_bytes_sent));
+	assert_int_equal(sockdiag_next(&it, IPPROTO_TCP, &ns, &err), SOCKDIAG_SOCK);
+	assert_true(ns.has_info);
+	assert_int_equal(ns.bytes_acked, 1235);
+	assert_int_equal(ns.bytes_sent, 1234);
+	assert_int_equal(ns.bytes_received, 78);
+	assert_true(netsock_established(&ns));
+	assert_int_equal(sockdiag_next(&it, IPPROTO_TCP, &ns, &err), SOCKDIAG_SOCK);
+	assert_false(ns.has_info);
+	assert_int_equal(sockdiag_next(&it, IPPROTO_TCP, &ns, &err), SOCKDIAG_END);
+	/* UDP has no tcp_info, whatever an attribute says */
+	it = (struct sockdiag_it){ dg, put_tcp_info(0, sizeof(struct tcp_info)),
+				   0, 0 };
+	assert_int_equal(sockdiag_next(&it, IPPROTO_UDP, &ns, &err), SOCKDIAG_SOCK);
+	assert_false(ns.has_info);
 }
 
 static void errors_and_bad(void **state)
@@ -181,6 +245,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(destroy_messages),
+		cmocka_unit_test(destroy_tcp_info),
 		cmocka_unit_test(errors_and_bad),
 		cmocka_unit_test(dump_request),
 		cmocka_unit_test(destroy_groups),

@@ -88,12 +88,53 @@ static void v6(void **state)
 	assert_text(&ev, EVK_STATE, "close");
 }
 
+/* The outcome events of a fallback: no pid; an accepted socket's peer is
+ * `src`; closed with tcp_info's bytes when it had them. */
+static void outcomes(void **state)
+{
+	struct netsock ns = sock4(IPPROTO_TCP, 7);
+
+	(void)state;
+	assert_false(netsock_established(&ns));		/* no info, CLOSE */
+	netsock_outcome(&ns, PS_NET_CONNECT_RESULT, 0, &ev, 5);
+	assert_int_equal(ev.source, PS_NET_CONNECT_RESULT);
+	assert_int_equal(ev.pid, 0);
+	assert_text(&ev, EVK_RESULT, "failed");
+	assert_text(&ev, EVK_SRC, "10.0.0.1:40000");
+	ns.has_info = 1;
+	ns.bytes_acked = 1235;		/* SYN + 1234 */
+	ns.bytes_sent = 1234;
+	ns.bytes_received = 322;
+	assert_true(netsock_established(&ns));
+	netsock_outcome(&ns, PS_NET_CONNECT_RESULT, 0, &ev, 5);
+	assert_text(&ev, EVK_RESULT, "established");
+	assert_false(ev.has & EVK_BIT(EVK_BYTES_SENT));
+	netsock_outcome(&ns, PS_NET_CLOSED, 0, &ev, 6);
+	assert_text(&ev, EVK_DIRECTION, "outbound");
+	assert_text(&ev, EVK_STATE, "close");
+	assert_int_equal(ev.bytes_sent, 1234);
+	assert_int_equal(ev.bytes_received, 322);
+	assert_true(frame_encode(&ev, WIRE_EXTENDED, NULL, 0) > 0);
+	netsock_outcome(&ns, PS_NET_ACCEPTED, 1, &ev, 7);
+	assert_int_equal(ev.source, PS_NET_ACCEPTED);
+	assert_text(&ev, EVK_SRC, "93.184.216.34:443");
+	assert_text(&ev, EVK_DST, "10.0.0.1:40000");
+	assert_false(ev.has & EVK_BIT(EVK_RESULT));
+	ns.has_info = 0;		/* /proc: past SYN_SENT is established */
+	ns.state = 1;
+	assert_true(netsock_established(&ns));
+	netsock_outcome(&ns, PS_NET_CLOSED, 1, &ev, 8);
+	assert_text(&ev, EVK_DIRECTION, "inbound");
+	assert_false(ev.has & EVK_BIT(EVK_BYTES_SENT));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(connect_v4),
 		cmocka_unit_test(no_uid_unknown_state),
 		cmocka_unit_test(v6),
+		cmocka_unit_test(outcomes),
 	};
 
 	return cmocka_run_group_tests_name("net_sock", tests, NULL, NULL);

@@ -70,9 +70,12 @@ static void seen_and_aging(void **state)
 	(void)state;
 	nettrack_init(&t, 32768, 60999, 2);
 	assert_false(nettrack_seen(&t, 5));
-	assert_int_equal(nettrack_add(&t, 5), 0);	/* round 1 */
-	assert_int_equal(nettrack_add(&t, 6), 0);
+	assert_int_equal(nettrack_add(&t, 4, NETTRACK_PASSIVE), 0);
+	assert_int_equal(nettrack_seen(&t, 4), NETTRACK_PASSIVE);
+	assert_int_equal(nettrack_add(&t, 5, NETTRACK_ACTIVE), 0);	/* round 1 */
+	assert_int_equal(nettrack_add(&t, 6, NETTRACK_ACTIVE), 0);
 	nettrack_round_end(&t);
+	assert_int_equal(nettrack_seen(&t, 4), NETTRACK_PASSIVE); /* kept */
 	assert_true(nettrack_seen(&t, 5));		/* round 2: refreshes 5 */
 	nettrack_round_end(&t);
 	nettrack_round_end(&t);				/* round 3: 6 unseen twice */
@@ -81,11 +84,11 @@ static void seen_and_aging(void **state)
 	/* keep_rounds 1 (the /proc poller): kept through the round that saw
 	 * it, gone after the first round that does not. */
 	nettrack_init(&t, 32768, 60999, 1);
-	nettrack_add(&t, 9);
+	nettrack_add(&t, 9, NETTRACK_ACTIVE);
 	nettrack_round_end(&t);
 	nettrack_round_end(&t);
 	assert_false(nettrack_seen(&t, 9));
-	nettrack_add(&t, 10);
+	nettrack_add(&t, 10, NETTRACK_ACTIVE);
 	nettrack_round_end(&t);
 	assert_true(nettrack_seen(&t, 10));
 }
@@ -97,13 +100,13 @@ static void table_full(void **state)
 	(void)state;
 	nettrack_init(&t, 32768, 60999, 2);
 	for (k = 1; k <= limit; k++)
-		assert_int_equal(nettrack_add(&t, k * 7919), 0);
-	assert_int_equal(nettrack_add(&t, 3), -1);
+		assert_int_equal(nettrack_add(&t, k * 7919, NETTRACK_ACTIVE), 0);
+	assert_int_equal(nettrack_add(&t, 3, NETTRACK_ACTIVE), -1);
 	assert_int_equal(t.full, 1);
-	assert_int_equal(nettrack_add(&t, 7919), 0);	/* already there */
+	assert_int_equal(nettrack_add(&t, 7919, NETTRACK_ACTIVE), 0);	/* already there */
 	for (k = 1; k <= limit; k++)
 		assert_true(nettrack_seen(&t, k * 7919));
-	assert_int_equal(nettrack_add(&t, 0), 0);	/* 0 is never stored */
+	assert_int_equal(nettrack_add(&t, 0, NETTRACK_ACTIVE), 0);	/* 0 is never stored */
 	assert_false(nettrack_seen(&t, 0));
 }
 

@@ -67,6 +67,26 @@ def good():
               [("seq", 5), ("uid", 1000), ("proto", "tcp"), ("family", "ipv6"),
                ("src", "[::1]:40000"), ("dst", "[::1]:9"),
                ("state", "syn-sent")]))
+    # the outcome sources (no seq, so that the host tests' seq story of the
+    # vectors above stays as it is)
+    g.append(("v11_net_result", base("net.connect_result", 1003, "curl",
+                                     7000100000) +
+              [("uid", 1000), ("proto", "tcp"), ("family", "ipv4"),
+               ("src", "10.0.0.2:40000"), ("dst", "93.184.216.34:443"),
+               ("result", "refused"), ("duration_ns", 131355)]))
+    g.append(("v11_net_accepted", base("net.accepted", 900, "nginx", 7000200000) +
+              [("uid", 33), ("proto", "tcp"), ("family", "ipv6"),
+               ("src", "[2001:db8::7]:51000"), ("dst", "[2001:db8::1]:443")]))
+    g.append(("v11_net_closed", base("net.closed", 1003, "curl", 7000300000) +
+              [("uid", 1000), ("proto", "tcp"), ("family", "ipv4"),
+               ("src", "10.0.0.2:40000"), ("dst", "93.184.216.34:443"),
+               ("direction", "outbound"), ("duration_ns", 4000000000),
+               ("bytes_sent", 1234), ("bytes_received", 5678901234)]))
+    g.append(("v11_net_closed_udp", base("net.closed", 1005, "dig", 7000400000) +
+              [("proto", "udp"), ("family", "ipv4"),
+               ("src", "0.0.0.0:5353"), ("dst", "10.0.0.53:53"),
+               ("direction", "outbound"), ("duration_ns", 2000),
+               ("bytes_sent", 300), ("datagrams_sent", 3)]))
     g.append(("v11_cap", base("capability.denied", 1004, "chown", 8000000000) +
               [("seq", 6), ("uid", 65534), ("syscall", 92), ("errno", 1)]))
     g.append(("v11_hello", base("agent.hello", 7, "cellos-telemetr", 1000) +
@@ -78,6 +98,15 @@ def good():
                            ("net", "fallback:sock_diag"),
                            ("capability", "off")]),
                ("ring_bytes", 1048576)]))
+    g.append(("v11_hello_outcomes", base("agent.hello", 7, "cellos-telemetr", 1000) +
+              [("outcomes", [("net.connect_result",
+                              "guest_pid,src,dst,result,duration_ns"),
+                             ("net.accepted", "guest_pid,src,dst")]),
+               ("agent_version", "0.1.0"),
+               ("boot_id", "0f3c1f7e-8d8e-4a4e-9a43-1b2f0d6e2a10"),
+               ("kernel", "Linux 6.1.0-28-amd64 #1 SMP"), ("session", 2),
+               ("resume_seq", 11),
+               ("probes", [("net", "armed")]), ("ring_bytes", 1048576)]))
     hb = [("interval_ms", 1000), ("emitted", 123456), ("sent", 123400),
           ("dropped", [("ring_overwrite", 50), ("kernel_nobufs", 6),
                        ("inotify_overflow", 0), ("frame_too_large", 0),

@@ -19,6 +19,8 @@ struct net_backend_cfg {
 	const char *cgroup;		/* BPF: cgroup2 directory; NULL: the root */
 	uint64_t poll_ns;		/* fallbacks: dump or poll cadence */
 	uint16_t eph_lo, eph_hi;	/* fallbacks: ip_local_port_range */
+	int outcomes;			/* send net.connect_result, .accepted, .closed */
+	uint64_t ttl_ns;		/* BPF: table entries' age limit; 0: default */
 };
 
 #define NET_BACKEND_FDS 2
@@ -38,6 +40,8 @@ struct net_backend {
 	void (*tick)(void *b, uint64_t now);
 	/* Copy the counts of losses the kernel keeps into dropped. */
 	void (*refresh)(const void *b, uint64_t *dropped);
+	/* What the outcome events it sends carry (hello's `outcomes`). */
+	const struct probe_outcome *(*provides)(const void *b);
 	/* Stop: hand out what is still queued, close everything. */
 	void (*close)(void *b);
 };

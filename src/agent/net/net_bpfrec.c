@@ -13,16 +13,18 @@
 #include "net_addr.h"
 #include "net_bpfrec.h"
 
-/* The family of a hook: connect6/sendmsg6 read user_ip6 (v4-mapped
- * addresses included), connect4/sendmsg4 user_ip4. */
+/* The family of a hook: connect6/sendmsg6/bind6 read user_ip6 (v4-mapped
+ * addresses included), connect4/sendmsg4/bind4 user_ip4. */
 static int attach_family(uint32_t attach)
 {
 	switch (attach) {
 	case BPF_CGROUP_INET4_CONNECT:
 	case BPF_CGROUP_UDP4_SENDMSG:
+	case BPF_CGROUP_INET4_BIND:
 		return AF_INET;
 	case BPF_CGROUP_INET6_CONNECT:
 	case BPF_CGROUP_UDP6_SENDMSG:
+	case BPF_CGROUP_INET6_BIND:
 		return AF_INET6;
 	}
 	return -1;

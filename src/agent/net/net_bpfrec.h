@@ -32,7 +32,7 @@ struct event;
 #define NETREC_KEY_SIZE		(NETREC_OFF_COMM - NETREC_OFF_COOKIE)
 
 struct netrec {
-	uint32_t attach;	/* BPF_CGROUP_INET{4,6}_CONNECT, UDP{4,6}_SENDMSG */
+	uint32_t attach;	/* BPF_CGROUP_INET{4,6}_{CONNECT,BIND}, UDP{4,6}_SENDMSG */
 	uint32_t pid, tid;
 	uint32_t uid, gid;
 	uint64_t ktime_ns;
@@ -46,7 +46,8 @@ struct netrec {
 };
 
 /* Parse one record: 0, or -1 when it is short, the magic is wrong or the
- * attach type is not one of ours.  The family is the hook's, not the
+ * attach type is not one of ours (a bind record is: it is never sent
+ * alone, but it is the record of a listener's connection entry).  The family is the hook's, not the
  * sockaddr's: connect4 also runs for a sockaddr of another family (the
  * kernel then fails the call with EAFNOSUPPORT, after the hook), and the
  * attempt is reported with the bytes the hook read as an IPv4 address.

@@ -139,7 +139,9 @@ int bpfsys_detach(int prog_fd, int cgroup_fd, int attach_type)
 	return prog_cgroup(BPF_PROG_DETACH, prog_fd, cgroup_fd, attach_type, 0);
 }
 
-int bpfsys_map_get(int map_fd, const void *key, void *value)
+/* One of the map element commands: key, value (or next key), flags. */
+static int map_elem(int cmd, int map_fd, const void *key, const void *value,
+		    uint64_t flags)
 {
 	union bpf_attr a;
 
@@ -147,7 +149,29 @@ int bpfsys_map_get(int map_fd, const void *key, void *value)
 	a.map_fd = (uint32_t)map_fd;
 	a.key = (uint64_t)(uintptr_t)key;
 	a.value = (uint64_t)(uintptr_t)value;
-	return sys_bpf(BPF_MAP_LOOKUP_ELEM, &a) < 0 ? -1 : 0;
+	a.flags = flags;
+	return sys_bpf(cmd, &a) < 0 ? -1 : 0;
+}
+
+int bpfsys_map_get(int map_fd, const void *key, void *value)
+{
+	return map_elem(BPF_MAP_LOOKUP_ELEM, map_fd, key, value, 0);
+}
+
+int bpfsys_map_put(int map_fd, const void *key, const void *value,
+		   uint64_t flags)
+{
+	return map_elem(BPF_MAP_UPDATE_ELEM, map_fd, key, value, flags);
+}
+
+int bpfsys_map_del(int map_fd, const void *key)
+{
+	return map_elem(BPF_MAP_DELETE_ELEM, map_fd, key, NULL, 0);
+}
+
+int bpfsys_map_next(int map_fd, const void *key, void *next)
+{
+	return map_elem(BPF_MAP_GET_NEXT_KEY, map_fd, key, next, 0);
 }
 
 /* 1 for the verifier's closing statistics, which say nothing of why. */

@@ -28,6 +28,13 @@ int bpfsys_attach_multi(int prog_fd, int cgroup_fd, int attach_type);
 int bpfsys_detach(int prog_fd, int cgroup_fd, int attach_type);
 /* Look up one slot of a map. */
 int bpfsys_map_get(int map_fd, const void *key, void *value);
+/* Set one (BPF_ANY, BPF_NOEXIST, ...); delete one. */
+int bpfsys_map_put(int map_fd, const void *key, const void *value,
+		   uint64_t flags);
+int bpfsys_map_del(int map_fd, const void *key);
+/* The key after key (NULL: the first) into next; -1 with ENOENT at the
+ * end.  A key no longer in a hash map restarts from its first. */
+int bpfsys_map_next(int map_fd, const void *key, void *next);
 /* The reason in a verifier log: its last line that is not a statistic.
  * Pure.  Writes at most cap-1 bytes and a NUL; returns the length. */
 size_t bpfsys_log_reason(const char *log, size_t n, char *out, size_t cap);

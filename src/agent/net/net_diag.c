@@ -7,9 +7,13 @@
  * was: guest_pid is 0) and, after a refused connect, the destination port
  * (the kernel zeroes it before the destroy message: dst is "addr:0").
  * Unconnected UDP sends leave no trace here.  net_track.c decides which
- * sockets are connects and remembers what was reported.  ENOBUFS on the
- * destroy socket counts as net_nobufs; a failed or lost dump, or a bad
- * message, as probe_error.
+ * sockets are connects and remembers what was reported.  With outcomes,
+ * a TCP socket's destroy message (its final state and tcp_info) also
+ * gives its net.connect_result (established or failed: no why), its
+ * net.closed with the bytes, and an accepted one's net.accepted if no
+ * dump saw it first; all of them when the socket goes, not when it was
+ * decided.  ENOBUFS on the destroy socket counts as net_nobufs; a failed
+ * or lost dump, or a bad message, as probe_error.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -91,6 +95,7 @@ static int diag_open(void *vd, const struct net_backend_cfg *bc, int *fds,
 		return -1;
 	}
 	nettrack_init(&d->track, bc->eph_lo, bc->eph_hi, 2);
+	d->outcomes = bc->outcomes;
 	d->step = -1;
 	d->poll_ns = bc->poll_ns;
 	d->next_ns = clock_mono_ns();
@@ -154,6 +159,14 @@ static void dump_next(struct net_diag *d)
 	d->next_ns = clock_mono_ns() + d->poll_ns;
 }
 
+/* What the outcome events carry here (hello's `outcomes`). */
+static const struct probe_outcome diag_outcomes[] = {
+	{ "net.connect_result", "src,dst,result" },
+	{ "net.accepted", "src,dst" },
+	{ "net.closed", "src,dst,direction,state,bytes_sent,bytes_received" },
+	{ NULL, NULL },
+};
+
 /* Emit a socket as net.connect_attempted, stamped now. */
 static void report(struct net_diag *d, const struct netsock *ns)
 {
@@ -161,7 +174,27 @@ static void report(struct net_diag *d, const struct netsock *ns)
 	probe_emit(d->p, &d->ev);
 }
 
-/* A live socket from a dump: listeners are noted, connects reported once. */
+/* Emit one of a TCP socket's outcome events, when they are wanted. */
+static void outcome(struct net_diag *d, const struct netsock *ns, int source,
+		    int passive)
+{
+	if (!d->outcomes || ns->proto != IPPROTO_TCP)
+		return;
+	netsock_outcome(ns, source, passive, &d->ev, clock_mono_ns());
+	probe_emit(d->p, &d->ev);
+}
+
+/* A socket seen for the first time: a connect's attempt, or an
+ * accepted connection. */
+static void first_sight(struct net_diag *d, const struct netsock *ns, int cls)
+{
+	if (cls == NETTRACK_ACTIVE)
+		report(d, ns);
+	else
+		outcome(d, ns, PS_NET_ACCEPTED, 1);
+}
+
+/* A live socket from a dump: listeners are noted, others reported once. */
 static void on_dump(struct net_diag *d, const struct netsock *ns)
 {
 	int cls;
@@ -175,29 +208,39 @@ static void on_dump(struct net_diag *d, const struct netsock *ns)
 	cls = nettrack_classify(&d->track, ns);
 	if (cls == NETTRACK_SKIP)
 		return;
-	if (nettrack_add(&d->track, ns->cookie) < 0) {
+	if (nettrack_add(&d->track, ns->cookie, cls) < 0) {
 		/* Its destroy message will report it instead. */
 		LOG_RL(log_warnx, "net: socket table full (%llu times)",
 		       (unsigned long long)d->track.full);
 		return;
 	}
-	if (cls == NETTRACK_ACTIVE)
-		report(d, ns);
+	first_sight(d, ns, cls);
 }
 
-/* A socket went away: report it unless a dump already did. */
+/* A socket went away: its first sight unless a dump had it (then it
+ * keeps the class the dump gave it), a TCP connect's result, and a TCP
+ * connection's end. */
 static void on_destroy(struct net_diag *d, const struct netsock *ns)
 {
-	int cls;
+	int cls = nettrack_seen(&d->track, ns->cookie), passive;
 
-	if (nettrack_seen(&d->track, ns->cookie))
-		return;
-	cls = nettrack_classify(&d->track, ns);
-	if (cls == NETTRACK_SKIP)
-		return;
-	nettrack_add(&d->track, ns->cookie);
-	if (cls == NETTRACK_ACTIVE)
-		report(d, ns);
+	if (cls == NETTRACK_SKIP) {
+		cls = nettrack_classify(&d->track, ns);
+		if (cls == NETTRACK_SKIP)
+			return;
+		nettrack_add(&d->track, ns->cookie, cls);
+		first_sight(d, ns, cls);
+	}
+	passive = cls == NETTRACK_PASSIVE;
+	if (!passive)
+		outcome(d, ns, PS_NET_CONNECT_RESULT, 0);
+	if (passive || netsock_established(ns))
+		outcome(d, ns, PS_NET_CLOSED, passive);
+}
+
+static const struct probe_outcome *diag_provides(const void *vd)
+{
+	return ((const struct net_diag *)vd)->outcomes ? diag_outcomes : NULL;
 }
 
 /* Every message of one datagram. */
@@ -270,5 +313,6 @@ const struct net_backend net_diag_backend = {
 	.read = diag_read,
 	.deadline = diag_deadline,
 	.tick = diag_tick,
+	.provides = diag_provides,
 	.close = diag_close,
 };

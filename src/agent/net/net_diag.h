@@ -18,6 +18,7 @@ struct net_diag {
 	int step;		/* dump in flight: 0..3; -1 idle */
 	uint64_t poll_ns;
 	uint64_t next_ns;	/* next dump round */
+	int outcomes;		/* send the outcome events too */
 	struct nettrack track;
 	struct event ev;	/* the socket being emitted */
 	uint8_t buf[NET_NL_BUF];

@@ -4,7 +4,9 @@
  *
  * Pure: the caller owns the socket and the buffers.  A message is checked
  * against the datagram's length before any field is read; attributes are
- * walked the same way.  Only INET_DIAG_PROTOCOL is read from them.
+ * walked the same way.  Only INET_DIAG_PROTOCOL and, of INET_DIAG_INFO
+ * (TCP's struct tcp_info), the byte counters are read from them; a
+ * tcp_info too short for them (a kernel before 4.19) leaves has_info 0.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -14,26 +16,46 @@
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
+#include <linux/tcp.h>
+#include "lib/bytes.h"
 #include "net_diagmsg.h"
 
 #define ALIGN4(x) (((x) + 3u) & ~(size_t)3u)
+#define TCPI(f)	offsetof(struct tcp_info, f)
 
-/* The protocol attribute, when the message carries one; else proto. */
-static int attr_proto(const uint8_t *p, size_t n, int proto)
+/* The byte counters of a tcp_info of n bytes (the kernel's own size). */
+static void tcp_info_bytes(const uint8_t *p, size_t n, struct netsock *ns)
+{
+	if (n < TCPI(tcpi_bytes_retrans) + 8)
+		return;
+	ns->has_info = 1;
+	ns->bytes_acked = ne64_get(p, TCPI(tcpi_bytes_acked));
+	ns->bytes_received = ne64_get(p, TCPI(tcpi_bytes_received));
+	ns->bytes_sent = ne64_get(p, TCPI(tcpi_bytes_sent));
+	if (ns->bytes_sent >= ne64_get(p, TCPI(tcpi_bytes_retrans)))
+		ns->bytes_sent -= ne64_get(p, TCPI(tcpi_bytes_retrans));
+}
+
+/* The attributes: the protocol (when there is none: proto), tcp_info. */
+static void attrs(const uint8_t *p, size_t n, int proto, struct netsock *ns)
 {
 	struct nlattr a;
-	size_t off = 0;
+	size_t off = 0, len;
 
+	ns->proto = (uint8_t)proto;
 	while (off + sizeof(a) <= n) {
 		memcpy(&a, p + off, sizeof(a));
 		if (a.nla_len < sizeof(a) || a.nla_len > n - off)
 			break;
-		if ((a.nla_type & NLA_TYPE_MASK) == INET_DIAG_PROTOCOL &&
-		    a.nla_len >= sizeof(a) + 1)
-			return p[off + sizeof(a)];
+		len = a.nla_len - sizeof(a);
+		if ((a.nla_type & NLA_TYPE_MASK) == INET_DIAG_PROTOCOL && len >= 1)
+			ns->proto = p[off + sizeof(a)];
+		else if ((a.nla_type & NLA_TYPE_MASK) == INET_DIAG_INFO)
+			tcp_info_bytes(p + off + sizeof(a), len, ns);
 		off += ALIGN4(a.nla_len);
 	}
-	return proto;
+	if (ns->proto != IPPROTO_TCP)
+		ns->has_info = 0;
 }
 
 /* An inet_diag_msg (checked to fit) and its attributes -> *ns. */
@@ -57,7 +79,7 @@ static void fill_sock(const uint8_t *p, size_t n, int proto,
 	ns->cookie = (uint64_t)m.id.idiag_cookie[1] << 32 | m.id.idiag_cookie[0];
 	/* A destroy message has neither uid nor inode: both read 0. */
 	ns->has_uid = m.idiag_inode != 0;
-	ns->proto = (uint8_t)attr_proto(p + sizeof(m), n - sizeof(m), proto);
+	attrs(p + sizeof(m), n - sizeof(m), proto, ns);
 }
 
 int sockdiag_next(struct sockdiag_it *it, int proto, struct netsock *ns,

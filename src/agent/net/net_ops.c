@@ -13,6 +13,7 @@
 #include "lib/log.h"
 #include "lib/nitems.h"
 #include "lib/sys.h"
+#include "wire/frame.h"
 #include "net_bpf.h"
 #include "net_diag.h"
 #include "net_ops.h"
@@ -148,11 +149,13 @@ static void net_stop(struct probe *p)
 		N.be->close(&N.b);	/* hands out what is still queued */
 	net_refresh(p);		/* the final counts */
 	p->timer.at = 0;
+	p->outcomes = NULL;
 }
 
 int net_arm(struct probe *p, struct loop *l, const struct net_cfg *nc)
 {
-	struct net_backend_cfg bc = { p, nc->cgroup, nc->poll_ns, 0, 0 };
+	struct net_backend_cfg bc = { p, nc->cgroup, nc->poll_ns, 0, 0,
+				      nc->outcomes, nc->ttl_ns };
 	int fds[NET_BACKEND_FDS], rc;
 
 	N.p = p, N.l = l;
@@ -170,6 +173,7 @@ int net_arm(struct probe *p, struct loop *l, const struct net_cfg *nc)
 		return -1;
 	}
 	p->timer.fn = on_tick;
+	p->outcomes = N.be->provides ? N.be->provides(&N.b) : NULL;
 	rearm();
 	if (N.why[0])
 		log_warnx("net: %s; using %s", N.why, N.be->name);
@@ -185,7 +189,7 @@ static int net_arm_config(struct probe *p, const struct config *c,
 			      p->mode == NET_MODE_PROC ? NET_MODE_PROC :
 			      NET_MODE_AUTO,
 			      c->net_cgroup[0] ? c->net_cgroup : NULL,
-			      NET_POLL_NS };
+			      NET_POLL_NS, c->profile != WIRE_STRICT, 0 };
 
 	return net_arm(p, l, &nc);
 }

@@ -1,6 +1,7 @@
 /*
- * net_ops.h: the net probe (net.connect_attempted) as the agent's
- * registry and the test tools arm it.
+ * net_ops.h: the net probe (net.connect_attempted, and the outcome events
+ * net.connect_result, net.accepted, net.closed) as the agent's registry
+ * and the test tools arm it.
  *
  * It arms the best backend the kernel allows: cgroup sock_addr BPF hooks
  * (every connect and UDP sendmsg at the syscall, with pid, comm, uid),
@@ -24,6 +25,8 @@ struct net_cfg {
 	int mode;		/* enum net_mode */
 	const char *cgroup;	/* cgroup2 directory to attach to; NULL: root */
 	uint64_t poll_ns;	/* dump/poll cadence of the fallbacks */
+	int outcomes;		/* the outcome events too (not under --wire strict) */
+	uint64_t ttl_ns;	/* BPF: age limit of table entries; 0: NET_CONN_TTL_NS */
 };
 
 extern const struct probe_ops net_ops;

@@ -4,8 +4,11 @@
  *
  * It sees only what is alive at a poll: a connect refused in a
  * microsecond is invisible, a connection that closed first is seen while
- * it sits in TIME_WAIT.  No pid; the uid is the socket owner's.  A file
- * that cannot be read counts as probe_error.  Lines are net_procnet.c's.
+ * it sits in TIME_WAIT.  No pid; the uid is the socket owner's.  With
+ * outcomes, an accepted TCP connection seen for the first time is a
+ * net.accepted, a connect seen established a net.connect_result
+ * "established"; there is no end and no byte count here.  A file that
+ * cannot be read counts as probe_error.  Lines are net_procnet.c's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +30,13 @@ static const struct { const char *path; int family, proto; } files[4] = {
 	{ "/proc/net/udp6", AF_INET6, IPPROTO_UDP },
 };
 
+/* What the outcome events carry here (hello's `outcomes`). */
+static const struct probe_outcome poll_outcomes[] = {
+	{ "net.connect_result", "src,dst,result" },
+	{ "net.accepted", "src,dst" },
+	{ NULL, NULL },
+};
+
 static int poll_open(void *vp, const struct net_backend_cfg *bc, int *fds,
 		     char *why, size_t whycap)
 {
@@ -38,6 +48,7 @@ static int poll_open(void *vp, const struct net_backend_cfg *bc, int *fds,
 		return -1;
 	}
 	p->p = bc->p;
+	p->outcomes = bc->outcomes;
 	nettrack_init(&p->track, bc->eph_lo, bc->eph_hi, 1);
 	p->poll_ns = bc->poll_ns;
 	p->next_ns = clock_mono_ns();
@@ -87,7 +98,7 @@ static void on_sock(struct net_poll *p, const struct netsock *ns)
 	if (cls == NETTRACK_SKIP)
 		return;
 	/* Report only what the table remembers: else every poll repeats it. */
-	if (nettrack_add(&p->track, key) < 0) {
+	if (nettrack_add(&p->track, key, cls) < 0) {
 		LOG_RL(log_warnx, "net: socket table full (%llu times)",
 		       (unsigned long long)p->track.full);
 		return;
@@ -96,6 +107,18 @@ static void on_sock(struct net_poll *p, const struct netsock *ns)
 		netsock_event(ns, &p->ev, clock_mono_ns());
 		probe_emit(p->p, &p->ev);
 	}
+	if (!p->outcomes || ns->proto != IPPROTO_TCP ||
+	    (cls == NETTRACK_ACTIVE && !netsock_established(ns)))
+		return;
+	netsock_outcome(ns, cls == NETTRACK_ACTIVE ? PS_NET_CONNECT_RESULT :
+			PS_NET_ACCEPTED, cls == NETTRACK_PASSIVE, &p->ev,
+			clock_mono_ns());
+	probe_emit(p->p, &p->ev);
+}
+
+static const struct probe_outcome *poll_provides(const void *vp)
+{
+	return ((const struct net_poll *)vp)->outcomes ? poll_outcomes : NULL;
 }
 
 /* Every complete line in buf[0..n); returns the bytes of the partial one. */
@@ -167,4 +190,5 @@ const struct net_backend net_poll_backend = {
 	.open = poll_open,
 	.deadline = poll_deadline,
 	.tick = poll_tick,
+	.provides = poll_provides,
 };

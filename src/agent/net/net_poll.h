@@ -14,6 +14,7 @@ struct net_poll {
 	struct probe *p;
 	uint64_t poll_ns;
 	uint64_t next_ns;
+	int outcomes;		/* send the outcome events too */
 	struct nettrack track;
 	struct event ev;	/* the socket being emitted */
 	char buf[NET_PROC_BUF];

@@ -51,33 +51,34 @@ int nettrack_seen(struct nettrack *t, uint64_t key)
 	long i = find(t, key);
 
 	if (i < 0)
-		return 0;
+		return NETTRACK_SKIP;
 	t->tab[t->cur][i].gen = t->gen;
-	return 1;
+	return t->tab[t->cur][i].cls;
 }
 
 /* Insert into tab without checking for a duplicate. */
-static int put(struct nettrack_ent *tab, uint64_t key, uint32_t gen)
+static int put(struct nettrack_ent *tab, const struct nettrack_ent *e)
 {
-	size_t i = slot0(key), k;
+	size_t i = slot0(e->key), k;
 
 	for (k = 0; k < NET_TRACK_SEEN; k++, i = (i + 1) & MASK) {
 		if (tab[i].key == 0) {
-			tab[i].key = key;
-			tab[i].gen = gen;
+			tab[i] = *e;
 			return 0;
 		}
 	}
 	return -1;
 }
 
-int nettrack_add(struct nettrack *t, uint64_t key)
+int nettrack_add(struct nettrack *t, uint64_t key, int cls)
 {
+	struct nettrack_ent e = { key, t->gen, (uint8_t)cls };
+
 	if (key == 0 || nettrack_seen(t, key))
 		return 0;
 	/* Keep a quarter free so that lookups stay short. */
 	if (t->nused >= NET_TRACK_SEEN - NET_TRACK_SEEN / 4 ||
-	    put(t->tab[t->cur], key, t->gen) < 0) {
+	    put(t->tab[t->cur], &e) < 0) {
 		t->full++;
 		return -1;
 	}
@@ -109,7 +110,7 @@ void nettrack_round_end(struct nettrack *t)
 	for (i = 0; i < NET_TRACK_SEEN; i++) {
 		if (from[i].key == 0 || t->gen - from[i].gen >= t->keep_rounds)
 			continue;
-		put(to, from[i].key, from[i].gen);
+		put(to, &from[i]);
 		t->nused++;
 	}
 	t->cur = !t->cur;

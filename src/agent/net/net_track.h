@@ -21,6 +21,7 @@
 struct nettrack_ent {
 	uint64_t key;		/* 0: empty */
 	uint32_t gen;
+	uint8_t cls;		/* enum nettrack_class it was added with */
 };
 
 struct nettrack {
@@ -42,10 +43,12 @@ void nettrack_init(struct nettrack *t, uint16_t eph_lo, uint16_t eph_hi,
 /* Is this socket one a connect made (ACTIVE), an accepted one (PASSIVE)
  * or neither (unconnected, listening: SKIP)? */
 int nettrack_classify(const struct nettrack *t, const struct netsock *ns);
-/* 1 when key is in the seen table (its round is refreshed), else 0. */
+/* The class key was added with when it is in the seen table (its round
+ * is refreshed; never NETTRACK_SKIP), else 0 (NETTRACK_SKIP). */
 int nettrack_seen(struct nettrack *t, uint64_t key);
-/* Add key; -1 when the table is full (counted in t->full). */
-int nettrack_add(struct nettrack *t, uint64_t key);
+/* Add key with its class; -1 when the table is full (counted in
+ * t->full).  0 and keys already there change nothing. */
+int nettrack_add(struct nettrack *t, uint64_t key, int cls);
 /* Note a listening port for the round being built. */
 void nettrack_listener(struct nettrack *t, uint16_t port);
 /* A round is complete: its listeners become the known set, entries not
