@@ -78,6 +78,10 @@ MUSL_CC	:= $(shell command -v musl-gcc 2>/dev/null)
 AGENT_CC := $(if $(MUSL_CC),musl-gcc,$(CC))
 AGENT_INC := $(if $(MUSL_CC),-isystem $(O)/kinc)
 SODIUM	:= $(shell pkg-config --libs libsodium 2>/dev/null || echo -lsodium)
+# BearSSL (the agent's SHA-256, --exe-hash) links into every binary that
+# has the agent's objects, static, the archive by its path (musl-gcc does
+# not search the system's library folders).
+BEARSSL	:= $(shell $(CC) -print-file-name=libbearssl.a)
 
 # ---- sources: every .c under each folder, whatever its subfolders ----
 
@@ -146,6 +150,7 @@ $(O)/kinc:
 	@mkdir -p $@
 	$(Q)ln -sfn /usr/include/linux $@/linux
 	$(Q)ln -sfn /usr/include/asm-generic $@/asm-generic
+	$(Q)ln -sfn /usr/include/bearssl $@/bearssl
 	$(Q)ln -sfn /usr/include/$(shell $(CC) -dumpmachine)/asm $@/asm
 
 $(O)/libcore.a: $(CORE_SRC:%.c=$(O)/obj/%.o)
@@ -176,29 +181,29 @@ endef
 $(AGENT): $(AGENT_ALL:%.c=$(O)/agent/%.o)
 $(AGENT_TEST): $(patsubst %.c,$(O)/test/%.o,$(AGENT_ALL) $(wildcard tests/agent/*.c))
 $(AGENT) $(AGENT_TEST):
-	$(call link,$(LINK_static))
+	$(call link,$(LINK_static),$(BEARSSL))
 $(HOST): $(O)/obj/src/host/main.o $(O)/libcore.a
 	$(call link,$(LINK_pie),$(SODIUM))
 $(O)/unit/%: $(O)/obj/tests/unit/%.o $(O)/libcore.a
-	$(call link,$(LINK_pie),-lcmocka $(SODIUM))
+	$(call link,$(LINK_pie),-lcmocka $(SODIUM) $(BEARSSL))
 $(O)/asan/unit/%: $(O)/asan/tests/unit/%.o $(O)/asan/libcore.a
-	$(call link,$(LINK_asan),-lcmocka $(SODIUM))
+	$(call link,$(LINK_asan),-lcmocka $(SODIUM) $(BEARSSL))
 $(O)/tools/%: $(O)/obj/tests/tools/%.o $(O)/libcore.a
-	$(call link,$(LINK_pie),$(LIBS_$*) $(SODIUM))
+	$(call link,$(LINK_pie),$(LIBS_$*) $(SODIUM) $(BEARSSL))
 $(O)/bench/%: $(O)/obj/bench/%.o $(O)/libcore.a
-	$(call link,$(LINK_pie),$(LIBS_$*) $(SODIUM))
+	$(call link,$(LINK_pie),$(LIBS_$*) $(SODIUM) $(BEARSSL))
 LIBS_libcbor_dec := -lcbor
 LIBS_encoder := -lcbor
 # The agent linked static against glibc instead of musl: only to compare
 # binary sizes (bench/footprint.py); never installed.
 $(O)/bench/cellos-telemetry-glibc: $(AGENT_ALL:%.c=$(O)/obj/%.o)
-	$(call link,$(CC) -static $(LDHARDEN) $(CFLAGS))
+	$(call link,$(CC) -static $(LDHARDEN) $(CFLAGS),$(BEARSSL))
 
 # A fuzzer compiles its sources and links in one clang command.
 $(O)/fuzz/%: tests/fuzz/%.c $(CORE_SRC)
 	$(call link,clang $(filter-out -MMD -MP,$(BASE)) -g -O1 \
 		-fsanitize=fuzzer$(,)address$(,)undefined -fno-sanitize-recover=all \
-		$< $(CORE_SRC),$(SODIUM))
+		$< $(CORE_SRC),$(SODIUM) $(BEARSSL))
 
 # LD_PRELOAD shims for the integration tests (tests/preload/*.c, e.g. the
 # write-fault plan of the receiver's output tests); never installed.

@@ -24,6 +24,17 @@ const char *const loss_names[LOSS_N] = {
 	[LOSS_AUDIT_LOST] = "audit_lost",
 };
 
+const char *const incomplete_names[INC_N] = {
+	[INC_ARGV_LOST] = "argv_lost",
+	[INC_CWD_LOST] = "cwd_lost",
+	[INC_UID_LOST] = "uid_lost",
+	[INC_EXE_LOST] = "exe_lost",
+	[INC_EXE_FROM_PROC] = "exe_from_proc",
+	[INC_EXEC_FAILED] = "exec_failed",
+	[INC_FANOTIFY_OVERFLOW] = "fanotify_overflow",
+	[INC_HASH_SKIPPED] = "hash_skipped",
+};
+
 /* The registry: the probes of this build, in hello order.  A new probe
  * is its folder, and its ops named here and listed below. */
 extern const struct probe_ops proc_ops, fs_ops, net_ops, cap_ops;
@@ -134,21 +145,32 @@ void probe_stop_all(void)
 	}
 }
 
-void probe_state_str(const struct probe *p, char *out, size_t cap)
+/* The hello words of a state and its reason. */
+static void state_str(int state, const char *why, char *out, size_t cap)
 {
-	switch (p->state) {
+	switch (state) {
 	case PROBE_ARMED:
 		snprintf(out, cap, "armed");
 		break;
 	case PROBE_FALLBACK:
-		snprintf(out, cap, "fallback:%s", p->why);
+		snprintf(out, cap, "fallback:%s", why);
 		break;
 	case PROBE_FAILED:
-		snprintf(out, cap, "failed:%s", p->why);
+		snprintf(out, cap, "failed:%s", why);
 		break;
 	default:
 		snprintf(out, cap, "off");
 	}
+}
+
+void probe_state_str(const struct probe *p, char *out, size_t cap)
+{
+	state_str(p->state, p->why, out, cap);
+}
+
+void probe_part_str(const struct probe_part *pp, char *out, size_t cap)
+{
+	state_str(pp->state, pp->why, out, cap);
 }
 
 uint64_t probe_dropped(int reason)
@@ -158,6 +180,16 @@ uint64_t probe_dropped(int reason)
 
 	for (i = 0; i < NPROBES; i++)
 		n += probes[i].dropped[reason];
+	return n;
+}
+
+uint64_t probe_incomplete(int reason)
+{
+	uint64_t n = 0;
+	int i;
+
+	for (i = 0; i < NPROBES; i++)
+		n += probes[i].incomplete[reason];
 	return n;
 }
 

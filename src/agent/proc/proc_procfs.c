@@ -61,7 +61,11 @@ int procfs_parse_stat(const char *s, size_t n, struct procfs_stat *st)
 	if (parse_dec(s, n, &i, UINT32_MAX, &v) < 0)
 		return -1;
 	st->ppid = (uint32_t)v;
-	skip_fields(s, n, &i, 17);		/* fields 5..21 */
+	skip_fields(s, n, &i, 4);		/* fields 5..8 */
+	if (parse_dec(s, n, &i, UINT32_MAX, &v) < 0)
+		return -1;
+	st->flags = (uint32_t)v;
+	skip_fields(s, n, &i, 12);		/* fields 10..21 */
 	return parse_dec(s, n, &i, UINT64_MAX, &st->start_ticks);
 }
 

@@ -14,8 +14,12 @@ struct procfs_stat {
 	char comm[16];
 	size_t comm_len;
 	uint32_t ppid;
+	uint32_t flags;		/* field 9: PF_* (PF_KTHREAD: a kernel thread) */
 	uint64_t start_ticks;	/* field 22: clock ticks after boot */
 };
+
+/* The PF_KTHREAD bit of the stat flags. */
+#define PROCFS_PF_KTHREAD 0x00200000u
 
 /* Parse /proc/PID/stat; comm may hold spaces and ')' (the last ')' ends it).
  * 0 on success, -1 when the text is not a stat line. */
