@@ -119,6 +119,8 @@
 /* Connector time after which an unclaimed chain is a failed exec: an
  * exec's event is sent within milliseconds of its opens. */
 #define PROC_PEND_NS		(2 * NS_PER_SEC)
+/* ELF interpreters (ld.so) remembered: a machine has one or two. */
+#define PROC_INTERP_IDS		8
 /* fanotify records per read: the chain table's room, at least MIN (the
  * oldest chains then go), at most MAX (fds open at once); ROUNDS reads
  * per wake-up. */

@@ -13,7 +13,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/fanotify.h>
-#include <sys/mman.h>
 #include "lib/log.h"
 #include "fan_marks.h"
 #include "fan_mountinfo.h"
@@ -98,17 +97,6 @@ int fan_marks_refresh(struct fan_marks *m)
 	return made;
 }
 
-/* The file system memfd_create files live on: not in any mount table. */
-static void mark_memfd(struct fan_marks *m)
-{
-	int fd = memfd_create("cellos-telemetry", MFD_CLOEXEC);
-
-	if (fd < 0)
-		return;
-	mark_path(m, fd, NULL);
-	close(fd);
-}
-
 int fan_marks_open(struct fan_marks *m, int fan_fd, uint64_t mask, char *why,
 		   size_t cap)
 {
@@ -129,7 +117,6 @@ int fan_marks_open(struct fan_marks *m, int fan_fd, uint64_t mask, char *why,
 		fan_marks_close(m);
 		return -1;
 	}
-	mark_memfd(m);
 	return 0;
 }
 

@@ -7,9 +7,9 @@
  * mount can reach is covered.  /proc/self/mountinfo is pollable: its fd
  * reports EPOLLPRI when the mount table changes; the owner puts it in
  * its loop and calls fan_marks_refresh, which marks the new mounts.
- * Also the kernel's internal tmpfs that memfd_create files live on, so
- * that what a process runs from a memfd is seen too.  Set-up and the
- * refresh do blocking reads of /proc only.
+ * The kernel's internal file systems (memfd_create's tmpfs among them)
+ * are in no mount table and refuse these marks: what they hold is not
+ * seen.  Set-up and the refresh do blocking reads of /proc only.
  */
 #pragma once
 #include <stddef.h>
@@ -27,8 +27,7 @@ struct fan_marks {
 	int err;		/* errno of the last refusal */
 };
 
-/* Mark every mount of /proc/self/mountinfo and the memfd file system
- * with mask on fan_fd; keeps the mountinfo fd open for the owner to poll.
+/* Mark every mount of /proc/self/mountinfo with mask on fan_fd; keeps the mountinfo fd open for the owner to poll.
  * 0, or -1 with why (mountinfo unreadable, or not one mark made). */
 int fan_marks_open(struct fan_marks *m, int fan_fd, uint64_t mask, char *why,
 		   size_t cap);

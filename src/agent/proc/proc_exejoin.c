@@ -84,13 +84,42 @@ static uint8_t next_state(struct exejoin_chain *c, const struct exejoin_in *f)
 		c->img_dev = f->dev, c->img_ino = f->ino;
 		return f->h.interp ? EJ_WANT_ELF : EJ_DONE;
 	}
-	if (f->h.kind == EXEHDR_SCRIPT && c->depth++ <= SCRIPT_DEPTH_MAX)
+	if (f->h.kind == EXEHDR_SCRIPT && c->depth++ <= SCRIPT_DEPTH_MAX) {
+		c->want_len = (uint16_t)(f->name_len < sizeof(c->want) ?
+					 f->name_len : 0);
+		memcpy(c->want, f->name, c->want_len);
 		return EJ_WANT_ANY;
+	}
 	return EJ_FAILED;			/* ENOEXEC */
 }
 
+/* Remember f as an ELF interpreter (ld.so). */
+static void note_interp(struct exejoin *j, const struct exejoin_in *f)
+{
+	unsigned i;
+
+	for (i = 0; i < PROC_INTERP_IDS; i++)
+		if (j->interp_id[i][0] == f->dev && j->interp_id[i][1] == f->ino)
+			return;
+	i = j->interp_next++ % PROC_INTERP_IDS;
+	j->interp_id[i][0] = f->dev;
+	j->interp_id[i][1] = f->ino;
+}
+
+/* Was f seen as an ELF interpreter? */
+static int was_interp(const struct exejoin *j, const struct exejoin_in *f)
+{
+	unsigned i;
+
+	for (i = 0; i < PROC_INTERP_IDS; i++)
+		if (j->interp_id[i][0] == f->dev && j->interp_id[i][1] == f->ino)
+			return 1;
+	return 0;
+}
+
 /* f as the interpreter c waits for, when it can be: 1 when joined. */
-static int join_interp(struct exejoin_chain *c, const struct exejoin_in *f)
+static int join_interp(struct exejoin *j, struct exejoin_chain *c,
+		       const struct exejoin_in *f)
 {
 	if (c->state == EJ_WANT_ELF) {
 		/* load_elf_interp takes an ELF and ignores its PT_INTERP: one
@@ -98,7 +127,10 @@ static int join_interp(struct exejoin_chain *c, const struct exejoin_in *f)
 		if (f->h.kind != EXEHDR_ELF || f->h.interp)
 			return 0;
 		c->state = EJ_DONE;
+		note_interp(j, f);
 	} else if (c->state == EJ_WANT_ANY) {
+		if (f->not_interp)
+			return 0;
 		c->state = next_state(c, f);
 	} else {
 		return 0;
@@ -108,22 +140,33 @@ static int join_interp(struct exejoin_chain *c, const struct exejoin_in *f)
 	return 1;
 }
 
+const char *exejoin_wants(const struct exejoin *j, uint32_t pid, size_t *len)
+{
+	const struct exejoin_chain *c = find(j, pid, 1);
+
+	if (!c || c->state != EJ_WANT_ANY || c->want_len == 0)
+		return NULL;
+	*len = c->want_len;
+	return c->want;
+}
+
 void exejoin_file(struct exejoin *j, const struct exejoin_in *f)
 {
 	struct exejoin_chain *c = find(j, f->pid, 1);
 
-	if (c && join_interp(c, f))
+	if (c && join_interp(j, c, f))
 		return;
 	if (c && (c->state == EJ_WANT_ELF || c->state == EJ_WANT_ANY))
 		c->state = EJ_FAILED;		/* its interpreter never came */
 	c = slot(j);
-	memset(c, 0, offsetof(struct exejoin_chain, exe));
+	memset(c, 0, offsetof(struct exejoin_chain, want));
 	c->pid = f->pid;
 	c->seq = ++j->seq;
 	c->seen_ns = f->seen_ns;
 	c->nfiles = 1;
 	keep_file(&c->exe, f);
 	c->state = next_state(c, f);
+	c->doubt = f->h.kind == EXEHDR_ELF && !f->h.interp && was_interp(j, f);
 }
 
 int exejoin_ready(const struct exejoin *j, uint32_t pid)

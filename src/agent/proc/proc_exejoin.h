@@ -35,6 +35,10 @@ struct exejoin_in {
 	size_t path_len;
 	const uint8_t *sha;	/* NULL: not hashed */
 	int hash_skipped;
+	const char *name;	/* a script: its #! interpreter name */
+	size_t name_len;
+	int not_interp;		/* the reader found it is not the interpreter
+				 * exejoin_wants named (it resolves elsewhere) */
 };
 
 struct exejoin_file {
@@ -55,15 +59,22 @@ struct exejoin_chain {
 	uint8_t state;		/* enum exejoin_state */
 	uint8_t depth;		/* scripts in the chain (the kernel allows 4 more) */
 	uint8_t nfiles;
+	uint8_t doubt;		/* it starts with a file seen as an ELF
+				 * interpreter: the exec'd file may be one
+				 * fanotify could not see (a memfd) */
 	uint64_t seq;		/* arrival order */
 	uint64_t seen_ns;	/* of its first file */
 	uint64_t img_dev, img_ino;	/* the ELF the process runs (/proc/PID/exe) */
+	uint16_t want_len;	/* WANT_ANY: the #! name it waits for */
+	char want[EXEHDR_SCRIPT_BYTES];
 	struct exejoin_file exe;	/* the file exec'd */
 	struct exejoin_file interp;	/* its interpreter (nfiles > 1) */
 };
 
 struct exejoin {
 	struct exejoin_chain c[PROC_PEND_MAX];
+	uint64_t interp_id[PROC_INTERP_IDS][2];	/* (dev, ino) of ELF interpreters seen */
+	unsigned interp_next;
 	uint64_t seq;
 	uint64_t failed;	/* chains dropped unclaimed */
 };
@@ -71,6 +82,9 @@ struct exejoin {
 void exejoin_init(struct exejoin *j);
 /* Free slots: a fanotify read of this many records cannot overflow. */
 size_t exejoin_room(const struct exejoin *j);
+/* The #! interpreter name the newest chain of pid waits for (*len
+ * bytes), or NULL: the reader may check a file against it. */
+const char *exejoin_wants(const struct exejoin *j, uint32_t pid, size_t *len);
 /* One more opened file. */
 void exejoin_file(struct exejoin *j, const struct exejoin_in *f);
 /* Is the chain take would give complete?  (If not, read fanotify first.) */

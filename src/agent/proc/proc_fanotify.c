@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/fanotify.h>
+#include <sys/stat.h>
 #include "lib/caps.h"
 #include "lib/clock.h"
 #include "proc_fanotify.h"
@@ -51,10 +52,60 @@ static size_t fd_path(const struct proc_fan *f, int fd, char *buf, size_t cap)
 	return n > 0 ? (size_t)n : 0;
 }
 
+/* A script's #! name: read again through fd (the cache keeps only where
+ * it lies), into buf; its length or 0. */
+static size_t script_name(int fd, const struct exehdr *h, char *buf)
+{
+	ssize_t n = pread(fd, buf, EXEHDR_SCRIPT_BYTES, 0);
+
+	if (n < (ssize_t)(h->name_off + h->name_len))
+		return 0;
+	memmove(buf, buf + h->name_off, h->name_len);
+	return h->name_len;
+}
+
+/* Is /proc/PID gone? */
+static int gone(const struct proc_fan *f, uint32_t pid)
+{
+	char name[16];
+
+	snprintf(name, sizeof(name), "%u", pid);
+	return faccessat(f->procfd, name, F_OK, 0) < 0;
+}
+
+/* Is the file (dev, ino) not the interpreter `name` the newest chain of
+ * pid waits for?  Resolved in the process's root (or cwd, for a relative
+ * name) while it lives, else in ours; 0 when it is, or cannot be told. */
+static int not_interp(const struct proc_fan *f, uint32_t pid,
+		      const struct exefile_info *info)
+{
+	char path[EXEHDR_SCRIPT_BYTES + 32];
+	size_t len;
+	const char *name = exejoin_wants(&f->join, pid, &len);
+	struct stat st;
+	int rc;
+
+	if (!name)
+		return 0;
+	snprintf(path, sizeof(path), "%u/%s%.*s", pid,
+		 name[0] == '/' ? "root" : "cwd/", (int)len, name);
+	rc = fstatat(f->procfd, path, &st, 0);
+	if (rc < 0 && gone(f, pid)) {
+		if (name[0] != '/')
+			return 0;
+		snprintf(path, sizeof(path), "%.*s", (int)len, name);
+		rc = stat(path, &st);
+	}
+	if (rc < 0)
+		return errno == ENOENT || errno == ENOTDIR;
+	return (uint64_t)st.st_dev != info->dev ||
+		(uint64_t)st.st_ino != info->ino;
+}
+
 /* One record: learn the file through its fd, close it, feed the chains. */
 static void on_rec(void *ctx, const struct fan_rec *r)
 {
-	static char path[PROC_EXE_MAX];
+	static char path[PROC_EXE_MAX], name[EXEHDR_SCRIPT_BYTES];
 	struct proc_fan *f = ctx;
 	struct exefile_info info;
 	struct exejoin_in in;
@@ -74,7 +125,11 @@ static void on_rec(void *ctx, const struct fan_rec *r)
 	}
 	memset(&in, 0, sizeof(in));
 	in.path_len = fd_path(f, r->fd, path, sizeof(path));
+	if (info.h.kind == EXEHDR_SCRIPT)
+		in.name_len = script_name(r->fd, &info.h, name);
 	close(r->fd);
+	in.name = name;
+	in.not_interp = not_interp(f, (uint32_t)r->pid, &info);
 	in.pid = (uint32_t)r->pid;
 	in.seen_ns = f->read_ns;
 	in.h = info.h;

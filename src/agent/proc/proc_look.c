@@ -100,10 +100,13 @@ unsigned proc_look(int procfd, uint32_t pid, unsigned what, uint64_t img_dev,
 	dfd = openat(procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return 0;
-	if (img_ino && (fstatat(dfd, "exe", &st, 0) < 0 ||
-			(uint64_t)st.st_ino != img_ino ||
-			(uint64_t)st.st_dev != img_dev))
-		goto out;		/* gone, or another program by now */
+	if (img_ino && fstatat(dfd, "exe", &st, 0) < 0)
+		goto out;		/* gone (a zombie has no exe) */
+	if (img_ino && ((uint64_t)st.st_ino != img_ino ||
+			(uint64_t)st.st_dev != img_dev)) {
+		got = LOOK_OTHER;	/* another program by now, or not ours */
+		goto out;
+	}
 	if ((what & LOOK_UID) && fstat(dfd, &st) == 0)
 		*uid = st.st_uid, got |= LOOK_UID;
 	if ((what & LOOK_COMM) &&

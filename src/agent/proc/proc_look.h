@@ -19,11 +19,13 @@ enum look_what {
 	LOOK_ARGV = 4,		/* argv, argc, truncated */
 	LOOK_CWD = 8,
 	LOOK_EXE = 16,		/* readlink of /proc/PID/exe */
+	LOOK_OTHER = 256,	/* result: it runs another file than img */
 };
 
 /* Read what of pid into ev (and its uid into *uid), each key only when
  * read.  With img_ino set, the process's exe must still be that file
- * (dev, ino), or nothing is read.  Returns the LOOK_* bits it set.  The
+ * (dev, ino), or nothing is read (LOOK_OTHER when it runs another).
+ * Returns the LOOK_* bits it set.  The
  * uid is that of the /proc/PID directory: the effective uid, root for a
  * process the kernel made non-dumpable (a set-uid program). */
 unsigned proc_look(int procfd, uint32_t pid, unsigned what, uint64_t img_dev,

@@ -127,17 +127,31 @@ static void set_file(struct proc_track *pt, const struct exejoin_file *f,
 	}
 }
 
-/* The fanotify chain of pid's exec: read fanotify first if it is not
- * complete yet (its records are queued before the connector's). */
+/* Read what fanotify has queued into the chains. */
+static void drain(struct proc_track *pt)
+{
+	if (proc_fan_drain(pt->fan) < 0)
+		LOG_RL(log_warn, "process: fanotify read");
+}
+
+/* The fanotify chain of pid's exec (a copy: reading fanotify again may
+ * reuse its slot): read fanotify first if it is not complete yet (its
+ * records are queued before the connector's). */
 static const struct exejoin_chain *take_chain(struct proc_track *pt,
 					      uint32_t pid,
 					      const struct ptable_ent *e)
 {
+	static struct exejoin_chain taken;
 	uint64_t start = e && (e->flags & PTE_FORKED) ? e->start_ns : 0;
+	const struct exejoin_chain *c;
 
-	if (!exejoin_ready(&pt->fan->join, pid) && proc_fan_drain(pt->fan) < 0)
-		LOG_RL(log_warn, "process: fanotify read");
-	return exejoin_take(&pt->fan->join, pid, start);
+	if (!exejoin_ready(&pt->fan->join, pid))
+		drain(pt);
+	c = exejoin_take(&pt->fan->join, pid, start);
+	if (!c)
+		return NULL;
+	taken = *c;
+	return &taken;
 }
 
 /* Count and mark what an exec or inventory event lacks of `want`. */
@@ -154,6 +168,35 @@ static void note_missing(struct proc_track *pt, unsigned got, unsigned want)
 	inc[INC_EXE_LOST] += !(ev.has & EVK_BIT(EVK_EXE));
 }
 
+/* What /proc/PID says of an exec whose chain is c: nothing when the
+ * process already runs a later exec (its chain waits, or /proc shows
+ * another file and fanotify then has its chain).  *c becomes NULL when
+ * the chain is not this exec's: the process runs another file and
+ * nothing follows, or it began with an ld.so (doubt: the exec'd file may
+ * be one fanotify cannot see, a memfd) and the process is gone. */
+static unsigned look_joined(struct proc_track *pt, uint32_t pid,
+			    const struct exejoin_chain **c, unsigned want,
+			    uint32_t *uid)
+{
+	struct exejoin *j = &pt->fan->join;
+	unsigned got;
+
+	if (exejoin_more(j, pid))
+		return 0;
+	got = proc_look(pt->procfd, pid, want, (*c)->img_dev, (*c)->img_ino,
+			&ev, uid);
+	if (got & LOOK_OTHER) {
+		drain(pt);
+		if (exejoin_more(j, pid))
+			return 0;
+		*c = NULL;
+		return proc_look(pt->procfd, pid, want | LOOK_EXE, 0, 0, &ev, uid);
+	}
+	if ((*c)->doubt && !got)
+		*c = NULL;
+	return got;
+}
+
 /* exe, interpreter, argv, cwd, uid and comm of an exec into ev; the
  * uid into *uid.  Returns the LOOK_* bits /proc gave. */
 static unsigned enrich_exec(struct proc_track *pt, uint32_t pid,
@@ -162,12 +205,10 @@ static unsigned enrich_exec(struct proc_track *pt, uint32_t pid,
 	unsigned want = LOOK_UID | LOOK_COMM | LOOK_ARGV | LOOK_CWD, got;
 	const struct exejoin_chain *c = pt->fan ? take_chain(pt, pid, e) : NULL;
 
-	if (!c)
-		want |= LOOK_EXE;
-	/* another exec of pid already queued: /proc shows that one */
-	got = c && exejoin_more(&pt->fan->join, pid) ? 0 :
-		proc_look(pt->procfd, pid, want, c ? c->img_dev : 0,
-			  c ? c->img_ino : 0, &ev, uid);
+	if (c)
+		got = look_joined(pt, pid, &c, want, uid);
+	else
+		got = proc_look(pt->procfd, pid, want | LOOK_EXE, 0, 0, &ev, uid);
 	if (c) {
 		set_file(pt, &c->exe, EVK_EXE, EVK_EXE_SHA256);
 		if (c->nfiles > 1)
