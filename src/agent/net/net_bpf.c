@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include "agent/actor.h"
 #include "lib/log.h"
 #include "lib/sys.h"
 #include "net_bpf.h"
@@ -118,6 +119,7 @@ static void on_record(void *ctx, const uint8_t *p, uint32_t n)
 		return;
 	}
 	netrec_event(&r, &b->ev);
+	actor_stamp(&b->ev);		/* the connecting process's start_ns */
 	probe_emit(b->p, &b->ev);
 }
 
