@@ -25,13 +25,6 @@ struct procfs_stat {
  * 0 on success, -1 when the text is not a stat line. */
 int procfs_parse_stat(const char *s, size_t n, struct procfs_stat *st);
 
-/* The real uid from /proc/PID/status ("Uid:\t<real>\t..."); 0 or -1. */
-int procfs_parse_uid(const char *s, size_t n, uint32_t *uid);
-
-/* Count arguments in /proc/PID/cmdline bytes (NUL-terminated args; a
- * process that rewrote its cmdline may lack the final NUL). */
-size_t procfs_cmdline_argc(const uint8_t *s, size_t n);
-
 /* Read /proc/PID/stat (relative to an open /proc fd); 0 or -1. */
 int procfs_read_stat(int procfd, uint32_t pid, struct procfs_stat *st);
 
