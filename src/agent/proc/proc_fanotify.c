@@ -141,7 +141,7 @@ static void on_rec(void *ctx, const struct fan_rec *r)
 	exejoin_file(&f->join, &in);
 }
 
-long proc_fan_drain(struct proc_fan *f)
+long proc_fan_drain(struct proc_fan *f, int force)
 {
 	static uint8_t buf[PROC_FAN_READ_MAX * FAN_EVENT_METADATA_LEN]
 		__attribute__((aligned(8)));
@@ -152,6 +152,8 @@ long proc_fan_drain(struct proc_fan *f)
 
 	for (i = 0; f->fd >= 0 && i < PROC_FAN_ROUNDS; i++) {
 		room = exejoin_room(&f->join);
+		if (room == 0 && !force)
+			break;				/* leave them queued */
 		if (room < PROC_FAN_READ_MIN)
 			room = PROC_FAN_READ_MIN;	/* the oldest chains go */
 		if (room > PROC_FAN_READ_MAX)

@@ -36,8 +36,10 @@ struct proc_fan {
 int proc_fan_open(struct proc_fan *f, int procfd, int hash, char *why,
 		  size_t cap);
 /* Read what is queued, as far as the chain table has room, in bounded
- * rounds.  Returns the records read, or -1 on a read error. */
-long proc_fan_drain(struct proc_fan *f);
+ * rounds; force: at least PROC_FAN_READ_MIN records even when it is
+ * full (the oldest chains go), for an exec whose chain is not there yet.
+ * Returns the records read, or -1 on a read error. */
+long proc_fan_drain(struct proc_fan *f, int force);
 /* Records fanotify lost: overflows and records with no usable fd. */
 uint64_t proc_fan_lost(const struct proc_fan *f);
 void proc_fan_close(struct proc_fan *f);

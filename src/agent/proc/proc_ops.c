@@ -46,6 +46,7 @@ static struct {
 	struct cnproc_stats st;
 	uint64_t poll_ns;		/* poll mode: the cadence; 0 otherwise */
 	uint64_t untracked_seen;
+	int fan_paused;			/* the chain table was full: fd out of epoll */
 	int resync;			/* ENOBUFS seen: rescan when drained */
 } P;	/* no initializer: stays in .bss */
 
@@ -78,6 +79,27 @@ static void rescan(void)
 	count_untracked();
 }
 
+/* fanotify records: into the exec chains, ahead of the connector, as
+ * far as the chain table has room; when it is full the fd leaves the
+ * epoll set (it would stay readable) until the connector's execs have
+ * taken chains (resume_fan). */
+static void on_fan(void *ctx, uint32_t events)
+{
+	(void)ctx, (void)events;
+	if (proc_fan_drain(&P.f, 0) < 0)
+		LOG_RL(log_warn, "process: fanotify read");
+	if (exejoin_room(&P.f.join) == 0 && loop_mod(P.l, &P.fan, 0) == 0)
+		P.fan_paused = 1;
+}
+
+/* Put the fanotify fd back once chains were taken or expired. */
+static void resume_fan(void)
+{
+	if (P.fan_paused && exejoin_room(&P.f.join) > 0 &&
+	    loop_mod(P.l, &P.fan, EPOLLIN) == 0)
+		P.fan_paused = 0;
+}
+
 /* Drain the connector in bounded batches; resync after ENOBUFS. */
 static void on_readable(void *ctx, uint32_t events)
 {
@@ -102,18 +124,11 @@ static void on_readable(void *ctx, uint32_t events)
 	count_untracked();
 	if (P.pt.fan && P.pt.conn_ns > PROC_PEND_NS)
 		exejoin_expire(&P.f.join, P.pt.conn_ns - PROC_PEND_NS);
+	resume_fan();
 	if (i < PROC_READ_BATCH && P.resync) {
 		P.resync = 0;
 		rescan();
 	}
-}
-
-/* fanotify records: into the exec chains, ahead of the connector. */
-static void on_fan(void *ctx, uint32_t events)
-{
-	(void)ctx, (void)events;
-	if (proc_fan_drain(&P.f) < 0)
-		LOG_RL(log_warn, "process: fanotify read");
 }
 
 /* The mount table changed: mark the new mounts. */
@@ -247,8 +262,15 @@ static void proc_stop(struct probe *p)
 /* Copy in what the fanotify source counted (before a heartbeat). */
 static void proc_refresh(struct probe *p)
 {
+	uint64_t now = clock_mono_ns();
+
 	if (!P.pt.fan)
 		return;
+	/* a full table and a quiet connector: the chains are failed execs */
+	if (P.fan_paused && now > PROC_PEND_NS) {
+		exejoin_expire(&P.f.join, now - PROC_PEND_NS);
+		resume_fan();
+	}
 	p->incomplete[INC_EXEC_FAILED] = P.f.join.failed;
 	p->incomplete[INC_FANOTIFY_OVERFLOW] = proc_fan_lost(&P.f);
 }

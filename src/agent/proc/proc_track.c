@@ -130,7 +130,7 @@ static void set_file(struct proc_track *pt, const struct exejoin_file *f,
 /* Read what fanotify has queued into the chains. */
 static void drain(struct proc_track *pt)
 {
-	if (proc_fan_drain(pt->fan) < 0)
+	if (proc_fan_drain(pt->fan, 1) < 0)
 		LOG_RL(log_warn, "process: fanotify read");
 }
 
