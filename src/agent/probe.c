@@ -6,6 +6,7 @@
  * The probes themselves (proc connector, inotify, BPF, audit) live in
  * their folders; this file only sequences them.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include "lib/log.h"
@@ -173,24 +174,25 @@ void probe_part_str(const struct probe_part *pp, char *out, size_t cap)
 	state_str(pp->state, pp->why, out, cap);
 }
 
-uint64_t probe_dropped(int reason)
+/* Entry i of one counter array of every probe (at offset field), summed. */
+static uint64_t summed(size_t field, int i)
 {
 	uint64_t n = 0;
-	int i;
+	int k;
 
-	for (i = 0; i < NPROBES; i++)
-		n += probes[i].dropped[reason];
+	for (k = 0; k < NPROBES; k++)
+		n += ((const uint64_t *)((const char *)&probes[k] + field))[i];
 	return n;
+}
+
+uint64_t probe_dropped(int reason)
+{
+	return summed(offsetof(struct probe, dropped), reason);
 }
 
 uint64_t probe_incomplete(int reason)
 {
-	uint64_t n = 0;
-	int i;
-
-	for (i = 0; i < NPROBES; i++)
-		n += probes[i].incomplete[reason];
-	return n;
+	return summed(offsetof(struct probe, incomplete), reason);
 }
 
 void probe_refresh_all(void)
