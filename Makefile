@@ -78,6 +78,10 @@ MUSL_CC	:= $(shell command -v musl-gcc 2>/dev/null)
 AGENT_CC := $(if $(MUSL_CC),musl-gcc,$(CC))
 AGENT_INC := $(if $(MUSL_CC),-isystem $(O)/kinc)
 SODIUM	:= $(shell pkg-config --libs libsodium 2>/dev/null || echo -lsodium)
+# BearSSL (the agent's SHA-256, --exe-hash) links into every binary that
+# has the agent's objects, static, the archive by its path (musl-gcc does
+# not search the system's library folders).
+BEARSSL	:= $(shell $(CC) -print-file-name=libbearssl.a)
 
 # ---- sources: every .c under each folder, whatever its subfolders ----
 
@@ -134,19 +138,23 @@ $(O)/cmd/%: FORCE | $(O)/cmd
 		printf '%s\n' '$(subst ','\'',$(CMD_$*))' > $@)
 
 define object_rule
-$(O)/$(1)/%.o: %.c $(O)/cmd/$(1) | $(O)/kinc
+$(O)/$(1)/%.o: %.c $(O)/cmd/$(1) | $(O)/kinc/links
 	@mkdir -p $$(@D)
 	@echo '  CC      $$@'
 	$$(Q)$$(CMD_$(1)) -c $$< -o $$@
 endef
 $(foreach f,$(FLAVOURS),$(eval $(call object_rule,$(f))))
 
-# musl-gcc has no kernel uapi headers: point it at the system's.
-$(O)/kinc:
-	@mkdir -p $@
-	$(Q)ln -sfn /usr/include/linux $@/linux
-	$(Q)ln -sfn /usr/include/asm-generic $@/asm-generic
-	$(Q)ln -sfn /usr/include/$(shell $(CC) -dumpmachine)/asm $@/asm
+# musl-gcc has no kernel uapi headers, nor BearSSL's: point it at the
+# system's.  The links are made again whenever this file changes, so a
+# build folder from before a new link gets it.
+$(O)/kinc/links: Makefile
+	@mkdir -p $(@D)
+	$(Q)ln -sfn /usr/include/linux $(@D)/linux
+	$(Q)ln -sfn /usr/include/asm-generic $(@D)/asm-generic
+	$(Q)ln -sfn /usr/include/bearssl $(@D)/bearssl
+	$(Q)ln -sfn /usr/include/$(shell $(CC) -dumpmachine)/asm $(@D)/asm
+	@touch $@
 
 $(O)/libcore.a: $(CORE_SRC:%.c=$(O)/obj/%.o)
 $(O)/asan/libcore.a: $(CORE_SRC:%.c=$(O)/asan/%.o)
@@ -176,29 +184,29 @@ endef
 $(AGENT): $(AGENT_ALL:%.c=$(O)/agent/%.o)
 $(AGENT_TEST): $(patsubst %.c,$(O)/test/%.o,$(AGENT_ALL) $(wildcard tests/agent/*.c))
 $(AGENT) $(AGENT_TEST):
-	$(call link,$(LINK_static))
+	$(call link,$(LINK_static),$(BEARSSL))
 $(HOST): $(O)/obj/src/host/main.o $(O)/libcore.a
 	$(call link,$(LINK_pie),$(SODIUM))
 $(O)/unit/%: $(O)/obj/tests/unit/%.o $(O)/libcore.a
-	$(call link,$(LINK_pie),-lcmocka $(SODIUM))
+	$(call link,$(LINK_pie),-lcmocka $(SODIUM) $(BEARSSL))
 $(O)/asan/unit/%: $(O)/asan/tests/unit/%.o $(O)/asan/libcore.a
-	$(call link,$(LINK_asan),-lcmocka $(SODIUM))
+	$(call link,$(LINK_asan),-lcmocka $(SODIUM) $(BEARSSL))
 $(O)/tools/%: $(O)/obj/tests/tools/%.o $(O)/libcore.a
-	$(call link,$(LINK_pie),$(LIBS_$*) $(SODIUM))
+	$(call link,$(LINK_pie),$(LIBS_$*) $(SODIUM) $(BEARSSL))
 $(O)/bench/%: $(O)/obj/bench/%.o $(O)/libcore.a
-	$(call link,$(LINK_pie),$(LIBS_$*) $(SODIUM))
+	$(call link,$(LINK_pie),$(LIBS_$*) $(SODIUM) $(BEARSSL))
 LIBS_libcbor_dec := -lcbor
 LIBS_encoder := -lcbor
 # The agent linked static against glibc instead of musl: only to compare
 # binary sizes (bench/footprint.py); never installed.
 $(O)/bench/cellos-telemetry-glibc: $(AGENT_ALL:%.c=$(O)/obj/%.o)
-	$(call link,$(CC) -static $(LDHARDEN) $(CFLAGS))
+	$(call link,$(CC) -static $(LDHARDEN) $(CFLAGS),$(BEARSSL))
 
 # A fuzzer compiles its sources and links in one clang command.
 $(O)/fuzz/%: tests/fuzz/%.c $(CORE_SRC)
 	$(call link,clang $(filter-out -MMD -MP,$(BASE)) -g -O1 \
 		-fsanitize=fuzzer$(,)address$(,)undefined -fno-sanitize-recover=all \
-		$< $(CORE_SRC),$(SODIUM))
+		$< $(CORE_SRC),$(SODIUM) $(BEARSSL))
 
 # LD_PRELOAD shims for the integration tests (tests/preload/*.c, e.g. the
 # write-fault plan of the receiver's output tests); never installed.

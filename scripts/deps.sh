@@ -17,7 +17,7 @@ set -eu
 
 pkgs_build="gcc:gcc make:make libc6-dev:/usr/include/stdio.h binutils:nm
 	pkg-config:pkg-config libsodium-dev:/usr/include/sodium.h
-	musl-tools:musl-gcc"
+	musl-tools:musl-gcc libbearssl-dev:/usr/include/bearssl/bearssl_hash.h"
 pkgs_check="libcmocka-dev:/usr/include/cmocka.h python3:python3
 	python3-cbor2:py:cbor2 libcbor-dev:/usr/include/cbor.h clang:clang
 	libclang-rt-14-dev:clang-rt:libclang_rt.fuzzer-x86_64.a mandoc:mandoc

@@ -87,6 +87,8 @@ static void counters(struct af_counters *c)
 	for (i = 0; i < LOSS_N; i++)
 		c->dropped[i] = A.dropped[i] + probe_dropped(i);
 	c->dropped[LOSS_RING_OVERWRITE] += A.ring.lost;
+	for (i = 0; i < INC_N; i++)
+		c->incomplete[i] = probe_incomplete(i);
 	c->ring_used = ring_used(&A.ring);
 	c->ring_hwm = A.ring.hwm;
 	c->rss_kb = self_rss_kb();

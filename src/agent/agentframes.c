@@ -4,8 +4,9 @@
  * Every agent frame carries the agent's own pid and comm in the v1.0
  * keys, so even a v1.0 reader sees who sent it.  The `dropped` map always
  * lists every reason of doc/WIRE.md §4, zeros included, so a reader never has
- * to guess whether a reason exists.
+ * to guess whether a reason exists; so does `incomplete`.
  */
+#include <stdio.h>
 #include <string.h>
 #include "agentframes.h"
 
@@ -32,7 +33,8 @@ static void outcomes(struct event *ev)
 void af_hello(struct event *ev, const struct af_ident *id, uint64_t now,
 	      uint64_t session, uint64_t resume_seq, uint64_t ring_bytes)
 {
-	char v[WIRE_MAPVAL_MAX];
+	char v[WIRE_MAPVAL_MAX], k[WIRE_MAPKEY_MAX + 1];
+	const struct probe *p;
 	int i;
 
 	base(ev, PS_AGENT_HELLO, id, now);
@@ -42,9 +44,15 @@ void af_hello(struct event *ev, const struct af_ident *id, uint64_t now,
 	event_set_uint(ev, EVK_SESSION, session);
 	event_set_uint(ev, EVK_RESUME_SEQ, resume_seq);
 	ev->has |= EVK_BIT(EVK_PROBES);
-	for (i = 0; i < probe_count() && i < WIRE_MAP_MAX; i++) {
-		probe_state_str(probe_get(i), v, sizeof(v));
-		event_map_text(ev, EVK_PROBES, probe_get(i)->ops->name, v);
+	for (i = 0; i < probe_count(); i++) {
+		p = probe_get(i);
+		probe_state_str(p, v, sizeof(v));
+		event_map_text(ev, EVK_PROBES, p->ops->name, v);
+		if (!p->part.name)
+			continue;
+		snprintf(k, sizeof(k), "%s.%s", p->ops->name, p->part.name);
+		probe_part_str(&p->part, v, sizeof(v));
+		event_map_text(ev, EVK_PROBES, k, v);
 	}
 	outcomes(ev);
 	event_set_uint(ev, EVK_RING_BYTES, ring_bytes);
@@ -62,6 +70,10 @@ void af_counters(struct event *ev, int source, const struct af_ident *id,
 	ev->has |= EVK_BIT(EVK_DROPPED);
 	for (i = 0; i < LOSS_N; i++)
 		event_map_uint(ev, EVK_DROPPED, loss_names[i], c->dropped[i]);
+	ev->has |= EVK_BIT(EVK_INCOMPLETE);
+	for (i = 0; i < INC_N; i++)
+		event_map_uint(ev, EVK_INCOMPLETE, incomplete_names[i],
+			       c->incomplete[i]);
 	event_set_uint(ev, EVK_RING_USED, c->ring_used);
 	event_set_uint(ev, EVK_RING_HWM, c->ring_hwm);
 	event_set_uint(ev, EVK_RSS_KB, c->rss_kb);

@@ -27,6 +27,7 @@ struct af_counters {
 	uint64_t emitted;		/* frames given a seq so far */
 	uint64_t sent;			/* of those, delivered */
 	uint64_t dropped[LOSS_N];
+	uint64_t incomplete[INC_N];
 	uint64_t ring_used, ring_hwm;
 	uint64_t rss_kb, cpu_ns;
 };

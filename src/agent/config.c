@@ -195,6 +195,14 @@ static int set_poll(struct config *c, const char *v, size_t n, char *err,
 			 PROC_POLL_MAX_MS, err, errcap);
 }
 
+/* --exe-hash none | sha256 */
+static int set_exehash(struct config *c, const char *v, size_t n, char *err,
+		       size_t errcap)
+{
+	return set_either(&c->exe_hash, v, n, "none", 0, "sha256", 1, err,
+			  errcap);
+}
+
 static int set_rcvbuf(struct config *c, const char *v, size_t n, char *err,
 		      size_t errcap)
 {
@@ -287,6 +295,7 @@ static const struct {
 	{ "probe", set_probe },
 	{ "poll-ms", set_poll },
 	{ "proc-rcvbuf", set_rcvbuf },
+	{ "exe-hash", set_exehash },
 	{ "watch-mask", set_mask },
 	{ "net-cgroup", set_cgroup },
 	{ "watch", NULL },		/* add_watch: needs the layer */
@@ -385,7 +394,7 @@ void config_usage(void *fp, int full)
 
 	fprintf(f,
 "usage: cellos-telemetry [-fhVv] [--help] [--version]\n"
-"\t[--connect vsock:CID:PORT | unix:PATH]\n"
+"\t[--connect vsock:CID:PORT | unix:PATH] [--exe-hash none | sha256]\n"
 "\t[--heartbeat-ms N] [--net-cgroup PATH] [--on-failure fail-cell | degrade]\n"
 "\t[--poll-ms N] [--probe NAME=MODE] [--proc-rcvbuf N] [--ring-bytes N]\n"
 "\t[--watch PATH] [--watch-mask LIST] [--wire strict | extended]\n");
@@ -397,6 +406,8 @@ void config_usage(void *fp, int full)
 "  -V, --version       print the version and exit\n"
 "  -v                  log more (repeat for debug)\n"
 "  --connect ADDR      the host: vsock:CID:PORT or unix:PATH (vsock:2:%u)\n"
+"  --exe-hash ALG      exec events carry the SHA-256 of the file run and of\n"
+"                      its interpreter: sha256 or none (none; needs fanotify)\n"
 "  --heartbeat-ms N    heartbeat interval, %u..%u ms (%u)\n"
 "  --net-cgroup PATH   cgroup2 directory the net probe's BPF hooks attach to\n"
 "                      (the cgroup2 root, mounted if need be)\n"
@@ -455,6 +466,7 @@ static const struct option long_opts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "connect", required_argument, NULL, 'L' },
+	{ "exe-hash", required_argument, NULL, 'L' },
 	{ "heartbeat-ms", required_argument, NULL, 'L' },
 	{ "net-cgroup", required_argument, NULL, 'L' },
 	{ "on-failure", required_argument, NULL, 'L' },

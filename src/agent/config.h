@@ -39,6 +39,7 @@ struct config {
 	uint8_t probe_mode[AGENT_PROBES_MAX];
 	uint32_t poll_ms;		/* /proc poll cadence (process=poll) */
 	uint32_t proc_rcvbuf;		/* proc connector socket buffer */
+	int exe_hash;			/* --exe-hash sha256: 1; none: 0 */
 	uint32_t watch_mask;		/* inotify mask of the fs probe */
 	char net_cgroup[NET_PATH_MAX];	/* BPF attach point; "": cgroup2 root */
 	unsigned nwatch;

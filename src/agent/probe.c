@@ -6,6 +6,7 @@
  * The probes themselves (proc connector, inotify, BPF, audit) live in
  * their folders; this file only sequences them.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include "lib/log.h"
@@ -24,6 +25,17 @@ const char *const loss_names[LOSS_N] = {
 	[LOSS_AUDIT_LOST] = "audit_lost",
 	[LOSS_NET_UNTRACKED] = "net_untracked",
 	[LOSS_NET_EXPIRED] = "net_expired",
+};
+
+const char *const incomplete_names[INC_N] = {
+	[INC_ARGV_LOST] = "argv_lost",
+	[INC_CWD_LOST] = "cwd_lost",
+	[INC_UID_LOST] = "uid_lost",
+	[INC_EXE_LOST] = "exe_lost",
+	[INC_EXE_FROM_PROC] = "exe_from_proc",
+	[INC_EXEC_FAILED] = "exec_failed",
+	[INC_FANOTIFY_OVERFLOW] = "fanotify_overflow",
+	[INC_HASH_SKIPPED] = "hash_skipped",
 };
 
 /* The registry: the probes of this build, in hello order.  A new probe
@@ -136,31 +148,53 @@ void probe_stop_all(void)
 	}
 }
 
-void probe_state_str(const struct probe *p, char *out, size_t cap)
+/* The hello words of a state and its reason. */
+static void state_str(int state, const char *why, char *out, size_t cap)
 {
-	switch (p->state) {
+	switch (state) {
 	case PROBE_ARMED:
 		snprintf(out, cap, "armed");
 		break;
 	case PROBE_FALLBACK:
-		snprintf(out, cap, "fallback:%s", p->why);
+		snprintf(out, cap, "fallback:%s", why);
 		break;
 	case PROBE_FAILED:
-		snprintf(out, cap, "failed:%s", p->why);
+		snprintf(out, cap, "failed:%s", why);
 		break;
 	default:
 		snprintf(out, cap, "off");
 	}
 }
 
-uint64_t probe_dropped(int reason)
+void probe_state_str(const struct probe *p, char *out, size_t cap)
+{
+	state_str(p->state, p->why, out, cap);
+}
+
+void probe_part_str(const struct probe_part *pp, char *out, size_t cap)
+{
+	state_str(pp->state, pp->why, out, cap);
+}
+
+/* Entry i of one counter array of every probe (at offset field), summed. */
+static uint64_t summed(size_t field, int i)
 {
 	uint64_t n = 0;
-	int i;
+	int k;
 
-	for (i = 0; i < NPROBES; i++)
-		n += probes[i].dropped[reason];
+	for (k = 0; k < NPROBES; k++)
+		n += ((const uint64_t *)((const char *)&probes[k] + field))[i];
 	return n;
+}
+
+uint64_t probe_dropped(int reason)
+{
+	return summed(offsetof(struct probe, dropped), reason);
+}
+
+uint64_t probe_incomplete(int reason)
+{
+	return summed(offsetof(struct probe, incomplete), reason);
 }
 
 void probe_refresh_all(void)

@@ -38,6 +38,22 @@ enum loss_reason {
 };
 extern const char *const loss_names[LOSS_N];
 
+/* doc/WIRE.md §4 `incomplete`: events that went out, but without a
+ * field they should carry (or with a weaker source for it), and the
+ * causes the probe saw; never a loss (the event was delivered). */
+enum incomplete_reason {
+	INC_ARGV_LOST,		/* exec/inventory: argv not readable */
+	INC_CWD_LOST,		/* exec/inventory: cwd not readable */
+	INC_UID_LOST,		/* exec/inventory: uid not readable */
+	INC_EXE_LOST,		/* exec: no exe from anywhere */
+	INC_EXE_FROM_PROC,	/* exec: exe from /proc/PID/exe, no fanotify match */
+	INC_EXEC_FAILED,	/* fanotify exec opens no exec followed */
+	INC_FANOTIFY_OVERFLOW,	/* fanotify queue overflows, unreadable records */
+	INC_HASH_SKIPPED,	/* --exe-hash: a file not hashed (size, read) */
+	INC_N
+};
+extern const char *const incomplete_names[INC_N];
+
 enum probe_state { PROBE_OFF, PROBE_ARMED, PROBE_FALLBACK, PROBE_FAILED };
 
 /* "failed:" or "fallback:" and the reason must fit a hello map value. */
@@ -82,12 +98,23 @@ struct probe_ops {
 	void (*refresh)(struct probe *p);
 };
 
+/* A mechanism inside a probe that arms or falls back on its own (the
+ * process probe's fanotify exe source): hello lists it as
+ * "<probe>.<name>" with the same state words. */
+struct probe_part {
+	const char *name;		/* NULL: the probe has none */
+	int state;			/* enum probe_state */
+	char why[PROBE_WHY_MAX];
+};
+
 struct probe {
 	const struct probe_ops *ops;
 	int mode;			/* the configured mode (ops->modes) */
 	int state;			/* enum probe_state */
 	char why[PROBE_WHY_MAX];
+	struct probe_part part;
 	uint64_t dropped[LOSS_N];	/* lost before they could be emitted */
+	uint64_t incomplete[INC_N];	/* sent without all they should carry */
 	struct loop_timer timer;	/* the probe's deadline, if it wants one */
 	probe_emit_fn *emit;
 	/* What it sends of the outcome sources ({NULL}-terminated), or NULL. */
@@ -104,6 +131,8 @@ static inline int probe_emit(struct probe *p, struct event *ev)
 void probe_arm_result(struct probe *p, int rc);
 /* hello's value for a probe: "armed", "off", "failed:..", "fallback:..". */
 void probe_state_str(const struct probe *p, char *out, size_t cap);
+/* The same for a probe's part (state and why). */
+void probe_part_str(const struct probe_part *pp, char *out, size_t cap);
 
 /* ---- the registry ---- */
 
@@ -120,5 +149,7 @@ const struct probe *probe_get(int i);
 int probe_find(const char *name, size_t n);
 /* One loss reason summed over the probes. */
 uint64_t probe_dropped(int reason);
+/* One incomplete reason summed over the probes. */
+uint64_t probe_incomplete(int reason);
 /* Run every armed probe's refresh op (before reading probe_dropped). */
 void probe_refresh_all(void);

@@ -27,6 +27,8 @@
 #define WIRE_KERNEL_MAX		192
 /* `name` of an inotify record: NAME_MAX. */
 #define WIRE_NAME_MAX		255
+/* `exe_sha256`, `interp_sha256`: a SHA-256 in lower-case hex. */
+#define WIRE_SHA256_HEX		64
 /* Entries in one nested map (`probes`, `dropped`): small and fixed. */
 #define WIRE_MAP_MAX		12
 /* A nested map key: probe names and loss reasons are short words. */
@@ -94,6 +96,9 @@
  * a microVM runs far fewer; past 3/4 of this, events go out without
  * start_ns and the count shows in `untracked`. */
 #define PROC_TABLE_CAP		8192
+/* Processes remembered after their exit, so that an event read after
+ * the exit still finds its actor (actor.h); a power of two. */
+#define PROC_GONE_MAX		256
 /* Raw cmdline bytes read at exec: more cannot fit a 4096-byte body. */
 #define PROC_ARGV_RAW		4096
 /* readlink buffer for /proc/PID/exe and the status file. */
@@ -105,6 +110,33 @@
 #define PROC_POLL_MS		100
 #define PROC_POLL_MIN_MS	1
 #define PROC_POLL_MAX_MS	60000
+/* Exec chains waiting for their connector exec event (fanotify is read
+ * ahead of the connector by a few execs; more only when execs fail). */
+#define PROC_PEND_MAX		64
+/* A path kept in a waiting chain (exe, interpreter); longer ones are cut
+ * and the event says truncated. */
+#define PROC_PEND_PATH		512
+/* Connector time after which an unclaimed chain is a failed exec: an
+ * exec's event is sent within milliseconds of its opens. */
+#define PROC_PEND_NS		(2 * NS_PER_SEC)
+/* ELF interpreters (ld.so) remembered: a machine has one or two. */
+#define PROC_INTERP_IDS		8
+/* fanotify records per read: the chain table's room, at least MIN (the
+ * oldest chains then go), at most MAX (fds open at once); ROUNDS reads
+ * per wake-up. */
+#define PROC_FAN_READ_MIN	8
+#define PROC_FAN_READ_MAX	64
+#define PROC_FAN_ROUNDS		16
+/* Exec'd files whose format and hash are cached, in sets of WAYS. */
+#define PROC_EXEFILE_MAX	256
+#define PROC_EXEFILE_WAYS	4
+/* Bytes read to learn a file's format: its ELF program headers are in
+ * the first page of any ordinary binary (else a second read). */
+#define PROC_EXEHDR_BYTES	4096
+/* --exe-hash: one read of the file; files larger than MAX are not
+ * hashed (a 64 MiB binary costs the loop ~0.2 s), counted. */
+#define PROC_HASH_CHUNK		(16u << 10)
+#define PROC_HASH_MAX		(64ull << 20)
 /* Proc connector socket buffer: 8 MiB holds ~100k events, a burst of
  * 10k fork+exec+exit without ENOBUFS; 64 KiB..256 MiB by hand. */
 #define PROC_RCVBUF		(8u << 20)
@@ -117,6 +149,17 @@
 /* How long arming waits for the connector's LISTEN ack: none comes back
  * outside the initial pid/user namespace. */
 #define PROC_ACK_WAIT_MS	250
+
+/* ---- fanotify (src/agent/fan/, shared by the probes that use it) ---- */
+
+/* Mount ids remembered between reads of mountinfo: a microVM has tens;
+ * past this, the extra mounts are marked again on every change. */
+#define FAN_MOUNTS_MAX		1024
+/* A mount point, unescaped: PATH_MAX. */
+#define FAN_POINT_MAX		4096
+/* One read of /proc/self/mountinfo: lines are ~100 bytes, a mount point
+ * escaped at most 4x. */
+#define FAN_INFO_BUF		(4 * FAN_POINT_MAX + 512)
 
 /* ---- file probe ---- */
 

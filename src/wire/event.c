@@ -38,6 +38,11 @@ const struct ev_keydef ev_keys[EVK_NKEYS] = {
 	T(EVK_EXE, exe),
 	T(EVK_ARGV, argv),
 	U(EVK_ARGC, argc, U32),
+	U(EVK_ARGV_LOST, argv_lost, 1),
+	T(EVK_CWD, cwd),
+	T(EVK_INTERP, interp),
+	T(EVK_EXE_SHA256, exe_sha256),
+	T(EVK_INTERP_SHA256, interp_sha256),
 	U(EVK_TRUNCATED, truncated, 1),
 	U(EVK_EXIT_CODE, exit_code, 255),
 	U(EVK_EXIT_SIGNAL, exit_signal, 255),
@@ -70,6 +75,7 @@ const struct ev_keydef ev_keys[EVK_NKEYS] = {
 	U(EVK_EMITTED, emitted, U64),
 	U(EVK_SENT, sent, U64),
 	M(EVK_DROPPED, dropped, EVT_MAP_UINT),
+	M(EVK_INCOMPLETE, incomplete, EVT_MAP_UINT),
 	U(EVK_RING_USED, ring_used, U64),
 	U(EVK_RING_HWM, ring_hwm, U64),
 	U(EVK_RSS_KB, rss_kb, U64),
@@ -124,6 +130,7 @@ void event_init(struct event *ev, int source, uint32_t pid, uint64_t mono_ns)
 	ev->probes.n = 0;
 	ev->outcomes.n = 0;
 	ev->dropped.n = 0;
+	ev->incomplete.n = 0;
 }
 
 int event_key_byname(const char *s, size_t n)

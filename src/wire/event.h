@@ -40,6 +40,7 @@ enum ev_key {
 	EVK_CONTENT_VERSION, EVK_PROBE_SOURCE, EVK_GUEST_PID, EVK_GUEST_COMM,
 	EVK_GUEST_MONO_NS,
 	EVK_SEQ, EVK_PPID, EVK_START_NS, EVK_UID, EVK_EXE, EVK_ARGV, EVK_ARGC,
+	EVK_ARGV_LOST, EVK_CWD, EVK_INTERP, EVK_EXE_SHA256, EVK_INTERP_SHA256,
 	EVK_TRUNCATED, EVK_EXIT_CODE, EVK_EXIT_SIGNAL, EVK_SYNTHETIC,
 	EVK_PATH, EVK_NAME, EVK_MASK, EVK_PROTO, EVK_FAMILY, EVK_SRC, EVK_DST,
 	EVK_STATE, EVK_SYSCALL, EVK_ERRNO,
@@ -49,7 +50,8 @@ enum ev_key {
 	EVK_BYTES_RECEIVED, EVK_DATAGRAMS_SENT, EVK_OUTCOMES,
 	EVK_AGENT_VERSION, EVK_BOOT_ID, EVK_KERNEL, EVK_SESSION, EVK_RESUME_SEQ,
 	EVK_PROBES, EVK_RING_BYTES,
-	EVK_INTERVAL_MS, EVK_EMITTED, EVK_SENT, EVK_DROPPED, EVK_RING_USED,
+	EVK_INTERVAL_MS, EVK_EMITTED, EVK_SENT, EVK_DROPPED, EVK_INCOMPLETE,
+	EVK_RING_USED,
 	EVK_RING_HWM, EVK_RSS_KB, EVK_CPU_NS,
 	EVK_REASON, EVK_FIRST_SEQ, EVK_COUNT,
 	EVK_ACK_SEQ,
@@ -82,13 +84,17 @@ struct event {
 	uint64_t pid;
 	uint64_t mono_ns;
 	EV_TEXT(comm, WIRE_COMM_MAX);
-	uint64_t seq, ppid, start_ns, uid, argc, truncated, exit_code,
+	uint64_t seq, ppid, start_ns, uid, argc, argv_lost, truncated, exit_code,
 		 exit_signal, synthetic, mask, syscall, err_no, session,
 		 resume_seq, ring_bytes, interval_ms, emitted, sent, ring_used,
 		 ring_hwm, rss_kb, cpu_ns, first_seq, count, ack_seq,
 		 duration_ns, bytes_sent, bytes_received, datagrams_sent;
 	EV_TEXT(exe, WIRE_TEXT_MAX);
 	EV_TEXT(argv, WIRE_TEXT_MAX);
+	EV_TEXT(cwd, WIRE_TEXT_MAX);
+	EV_TEXT(interp, WIRE_TEXT_MAX);
+	EV_TEXT(exe_sha256, WIRE_SHA256_HEX);
+	EV_TEXT(interp_sha256, WIRE_SHA256_HEX);
 	EV_TEXT(path, WIRE_TEXT_MAX);
 	EV_TEXT(name, WIRE_NAME_MAX);
 	EV_TEXT(proto, WIRE_SHORT_MAX);
@@ -105,6 +111,7 @@ struct event {
 	struct ev_map probes;
 	struct ev_map outcomes;
 	struct ev_map dropped;
+	struct ev_map incomplete;
 };
 
 struct ev_keydef {

@@ -16,7 +16,8 @@
 #include "utf8.h"
 
 /* Text keys the encoder may cut, most expendable first. */
-static const int cuttable[] = { EVK_ARGV, EVK_EXE, EVK_PATH, EVK_NAME };
+static const int cuttable[] = { EVK_ARGV, EVK_CWD, EVK_INTERP, EVK_EXE,
+				 EVK_PATH, EVK_NAME };
 #define NCUT nitems(cuttable)
 
 /* Lengths the encoder writes for the cuttable keys. */

@@ -129,7 +129,8 @@ def exit_of(events, proc):
 
 
 def check_processes(events):
-    """exit 3 and a SIGTERM death, each spawned, exec'd and exited."""
+    """exit 3 and a SIGTERM death, each spawned, exec'd (exe: the real
+    file behind /bin/sh, from fanotify) and exited."""
     errs = []
     for argv, want in ((["/bin/sh", "-c", "exit 3"], {"exit_code": 3}),
                        (["/bin/sh", "-c", "kill -TERM $$"],
@@ -140,8 +141,13 @@ def check_processes(events):
         ex = exit_of(events, proc) if proc else None
         got = {k: ex[k] for k in ("exit_code", "exit_signal")
                if ex and k in ex}
+        exes = [d.get("exe") for d in of(events, "process_exec")
+                if d.get("argv") == argv]
         if proc is None:
             errs.append("host: no process.exec of %r" % argv)
+        elif exes != ["/bin/busybox"]:
+            errs.append("host: the exec of %r names exe %r, want "
+                        "/bin/busybox" % (argv, exes))
         elif proc not in spawned:
             errs.append("host: no process.spawned of %r %r" % (argv, proc))
         elif got != want:
@@ -210,10 +216,12 @@ def check_hellos(events):
         errs.append("host: no hello to the restarted host")
     for h in hellos:
         p = h.get("probes", {})
-        want = {"process": "armed", "fs": "armed", "net": "armed"}
+        want = {"process": "armed", "process.exe": "armed", "fs": "armed",
+                "net": "armed"}
         if {k: p.get(k) for k in want} != want:
-            errs.append("host: hello probes %r, want process, fs and net "
-                        "armed (net armed: the BPF cgroup hooks)" % p)
+            errs.append("host: hello probes %r, want process (and its exe "
+                        "source, fanotify), fs and net armed (net armed: "
+                        "the BPF cgroup hooks)" % p)
         if "guest_pid" not in h.get("outcomes", {}).get("net.closed", ""):
             errs.append("host: hello outcomes %r, want the BPF outcome "
                         "layer's" % h.get("outcomes"))

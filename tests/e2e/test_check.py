@@ -82,8 +82,8 @@ def guest(source, pid, comm, version=257, **ext):
 
 def host_dump():
     """A good main-scenario dump: two host runs, the workload, the outage."""
-    probes = {"process": "armed", "fs": "armed", "net": "armed",
-              "capability": "off"}
+    probes = {"process": "armed", "process.exe": "armed", "fs": "armed",
+              "net": "armed", "capability": "off"}
     seq = [0]
     out = []
 
@@ -225,6 +225,16 @@ DUMP_BAD = [
         ("net probe on a fallback", set_data(
             "agent_hello", "probes", {"process": "armed", "fs": "armed",
                                       "net": "fallback:proc_net"})),
+        ("exe from /proc: fanotify refused", set_data(
+            "agent_hello", "probes", {"process": "armed", "process.exe":
+                                      "fallback:proc (fanotify_init: EPERM)",
+                                      "fs": "armed", "net": "armed"})),
+        ("an exec without exe", set_data(
+            "process_exec", "exe", None,
+            argv_is(["/bin/sh", "-c", "exit 3"]))),
+        ("an exec naming the interpreter", set_data(
+            "process_exec", "exe", "/lib/ld-musl-x86_64.so.1",
+            argv_is(["/bin/sh", "-c", "kill -TERM $$"]))),
         ("no heartbeat", drop("agent_heartbeat")),
         ("exit code 3 seen as 2", set_data("process_exited", "exit_code", 2,
                                            exit_of(3))),

@@ -131,7 +131,33 @@ def procfs_seeds():
     yield b"/usr/bin/python3\0-c\0print(1)\0"
 
 
+# ---- process probe: exec'd files' first bytes, fanotify, mountinfo ----
+
+def exehdr_seeds():
+    for path in ("/bin/true", "/bin/sh", "/lib64/ld-linux-x86-64.so.2"):
+        if os.path.exists(path):
+            with open(path, "rb") as f:
+                yield f.read(8192)
+    yield b"#!/bin/sh\necho hi\n"
+    yield b"#! /usr/bin/env python3 -u\n"
+    yield b"#!" + b"x" * 300
+    yield b"just text\n"
+
+
+def fanotify_seeds():
+    rec = struct.pack("<IBBHQii", 24, 3, 0, 24, 0x1000, 7, 4242)
+    over = struct.pack("<IBBHQii", 24, 3, 0, 24, 0x4000, -1, 0)
+    yield rec + rec + over
+    yield struct.pack("<IBBHQii", 36, 3, 0, 24, 0x1000, 8, 1) + b"\1" * 12
+    if os.path.exists("/proc/self/mountinfo"):
+        with open("/proc/self/mountinfo", "rb") as f:
+            yield f.read()
+    yield b"27 1 254:0 / /a\\040b rw shared:1 - ext4 /dev/vda rw\n"
+
+
 GENERATED = {
+    "fuzz_exehdr": exehdr_seeds,
+    "fuzz_fanotify": fanotify_seeds,
     "fuzz_procfs": procfs_seeds,
     "fuzz_ringbuf": ringbuf_seeds,
     "fuzz_sockdiag": sockdiag_seeds,

@@ -115,9 +115,9 @@ class Agent:
     """The agent's test build, in the foreground unless told otherwise."""
 
     def __init__(self, sock, *args, foreground=True, cmdline=None,
-                 binary=AGENT, connect=True):
+                 binary=AGENT, connect=True, wrap=()):
         self.err = tmp("agent.%d.err" % len(_procs))
-        argv = [binary] + (["-f"] if foreground else [])
+        argv = list(wrap) + [binary] + (["-f"] if foreground else [])
         argv += (["--connect", "unix:" + sock] if connect else [])
         argv += QUIET + list(args)
         self.argv = argv
@@ -143,18 +143,19 @@ class Agent:
             return f.read()
 
 
-def release_pair(name, *args):
-    """A fresh receiver and the release agent (foreground, QUIET then args)
-    against it: (receiver, agent, output file)."""
+def release_pair(name, *args, wrap=()):
+    """A fresh receiver and the release agent (foreground, QUIET then args;
+    wrap: a command it runs under, e.g. setpriv) against it: (receiver,
+    agent, output file)."""
     sock, out = tmp(name + ".sock"), tmp(name + ".jsonl")
     r = Receiver(sock, out)
-    return r, Agent(sock, *args, binary=RELEASE), out
+    return r, Agent(sock, *args, binary=RELEASE, wrap=wrap), out
 
 
-def start_hello(t, name, *args):
+def start_hello(t, name, *args, wrap=()):
     """release_pair, then wait for the hello (strict: for any frame, as v1.0
     has no hello): (receiver, agent, output, hello body or {})."""
-    r, a, out = release_pair(name, *args)
+    r, a, out = release_pair(name, *args, wrap=wrap)
     if "strict" in args:
         wait_until(lambda: frames(out))
         return r, a, out, {}

@@ -13,7 +13,8 @@ attaches no outcome program and sends net.connect_attempted only, v1.0.  Capabil
 fail with EPERM; each arrives once; after the agent stops the audit rules
 are gone and the audit pid is released.  In both streams the stamps never
 go backwards in seq order (the BPF programs on two CPUs and the audit
-records' wall-clock times may; the agent's core clamps them).
+records' wall-clock times may; the agent's core clamps them).  With the
+process probe on, every event carries its process's start_ns.
 """
 import os
 import platform
@@ -37,11 +38,24 @@ def check_stamps(t, out, what):
          % (what, len(fr)), back[:5])
 
 
+# The process probe too: its table gives every event its actor's start_ns.
+PROC = ("--probe", "process=on", "--ring-bytes", "16m")
+
+
+def check_actor(t, out, ev, pid, what):
+    """Each event of pid carries the start_ns of pid's process.spawned."""
+    sp = {f.get("start_ns") for _, f in al.frames(out, "process.spawned")
+          if f["guest_pid"] == pid}
+    t.ok(len(sp) == 1 and ev and all(e.get("start_ns") in sp for e in ev),
+         "%s: every event names its process instance: start_ns %r"
+         % (what, sp), [e.get("start_ns") for e in ev][:5])
+
+
 def net(t):
     cg = pl.make_cgroup("agent")
     try:
         r, a, out, hello = al.start_hello(t, "net", "--probe", "net=on",
-                                 "--net-cgroup", cg)
+                                          "--net-cgroup", cg, *PROC)
         t.ok(hello.get("probes", {}).get("net") == "armed",
              "hello: net armed (BPF)", hello.get("probes"))
         did = pl.run_connector(["--cgroup", cg, "--refused", "200"])
@@ -85,6 +99,7 @@ def net(t):
               ("outbound", did["est_bytes"][0])],
              "outcomes through the agent: established, both ends closed "
              "with their bytes", (res, closed))
+        check_actor(t, out, ev, pid, "net")
         al.check_accounting(t, out, "net")
         check_stamps(t, out, "net")
     finally:
@@ -120,7 +135,8 @@ def cap(t):
     if before.get("pid"):
         t.ok(True, "# SKIP capability: audit pid held by %d" % before["pid"])
         return
-    r, a, out, hello = al.start_hello(t, "cap", "--probe", "capability=on")
+    r, a, out, hello = al.start_hello(t, "cap", "--probe", "capability=on",
+                                      *PROC)
     t.ok(hello.get("probes", {}).get("capability") == "armed",
          "hello: capability armed", hello.get("probes"))
     pid = run_child()
@@ -136,6 +152,7 @@ def cap(t):
              hits[0].get("uid") == 65534,
              "%s denied: once, errno 1, uid 65534" % name, hits)
     al.stop_pair(a, r)
+    check_actor(t, out, ev, pid, "cap")
     check_stamps(t, out, "cap")
     t.ok(not pl.eperm_rules() and not pl.exclude_rules(),
          "after stop: the agent's audit rules are gone", pl.all_rules())

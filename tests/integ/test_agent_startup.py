@@ -112,7 +112,8 @@ for arm, want in (("fail:no-kernel-support", "failed:no-kernel-support"),
     h = hellos()[-1] if len(hellos()) > n0 else {}
     pr = h.get("probes", {})
     t.ok(pr.get("synth") == want, "hello: synth %s" % want, pr)
-    t.ok(set(pr) == {"process", "fs", "net", "capability", "synth"} and
+    t.ok(set(pr) == {"process", "process.exe", "fs", "net", "capability",
+                     "synth"} and
          pr["net"] == "off" and pr["capability"] == "off" and
          (pr["process"] in ("armed", "fallback:poll:100ms") or
           pr["process"].startswith("fallback:poll:100ms (")),

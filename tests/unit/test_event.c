@@ -14,13 +14,14 @@
 static const char *const wire_order[] = {
 	"content_version", "probe_source", "guest_pid", "guest_comm",
 	"guest_monotonic_ns", "seq", "ppid", "start_ns", "uid", "exe", "argv",
-	"argc", "truncated", "exit_code", "exit_signal", "synthetic", "path",
+	"argc", "argv_lost", "cwd", "interp", "exe_sha256", "interp_sha256",
+	"truncated", "exit_code", "exit_signal", "synthetic", "path",
 	"name", "mask", "proto", "family", "src", "dst", "state", "syscall",
 	"errno", "result", "direction", "duration_ns", "bytes_sent",
 	"bytes_received", "datagrams_sent", "outcomes", "agent_version", "boot_id", "kernel", "session", "resume_seq",
 	"probes", "ring_bytes", "interval_ms", "emitted", "sent", "dropped",
-	"ring_used", "ring_hwm", "rss_kb", "cpu_ns", "reason", "first_seq",
-	"count", "ack_seq",
+	"incomplete", "ring_used", "ring_hwm", "rss_kb", "cpu_ns", "reason",
+	"first_seq", "count", "ack_seq",
 };
 
 static void table_is_wire_order(void **state)

@@ -23,30 +23,12 @@ static void stat_with_odd_comm(void **state)
 	assert_int_equal(st.comm_len, 9);
 	assert_memory_equal(st.comm, "a) b) (c)", 9);
 	assert_int_equal(st.ppid, 17);
+	assert_int_equal(st.flags, 4194560);
+	assert_false(st.flags & PROCFS_PF_KTHREAD);
 	assert_int_equal(st.start_ticks, 123456);
 	assert_int_equal(procfs_parse_stat("12 (x S 1", 9, &st), -1);
 	assert_int_equal(procfs_parse_stat("12 (x) S", 8, &st), -1);
 	assert_int_equal(procfs_parse_stat(s, 40, &st), -1);	/* cut */
-}
-
-static void uid_line(void **state)
-{
-	static const char s[] = "Name:\tx\nUmask:\t0022\nUid:\t1000\t0\t0\t0\n";
-	uint32_t uid = 99;
-
-	(void)state;
-	assert_int_equal(procfs_parse_uid(s, sizeof(s) - 1, &uid), 0);
-	assert_int_equal(uid, 1000);
-	assert_int_equal(procfs_parse_uid("Name:\tx\n", 8, &uid), -1);
-}
-
-static void argc_counting(void **state)
-{
-	(void)state;
-	assert_int_equal(procfs_cmdline_argc((const uint8_t *)"a\0\0b\0", 5), 3);
-	assert_int_equal(procfs_cmdline_argc((const uint8_t *)"a\0b", 3), 2);
-	assert_int_equal(procfs_cmdline_argc((const uint8_t *)"", 0), 0);
-	assert_int_equal(procfs_cmdline_argc((const uint8_t *)"\0", 1), 1);
 }
 
 static uint32_t me_seen;
@@ -78,8 +60,6 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(stat_with_odd_comm),
-		cmocka_unit_test(uid_line),
-		cmocka_unit_test(argc_counting),
 		cmocka_unit_test(readers_on_self),
 	};
 	return cmocka_run_group_tests_name("proc_procfs", tests, NULL, NULL);

@@ -43,6 +43,7 @@ static int setup(void **state)
 
 	(void)state;
 	proc_track_init(&pt, slots, PROC_TABLE_CAP, procfd, 0, &P);
+	memset(P.incomplete, 0, sizeof(P.incomplete));
 	ngot = nall = 0;
 	want = 0;
 	return procfd < 0;
@@ -118,7 +119,9 @@ static void exec_enriched_then_killed(void **state)
 	assert_true(e->exe.len > 0);
 	assert_int_equal(e->argc, 7);
 	assert_int_equal(e->truncated, 1);	/* 10 KiB cannot all fit */
-	assert_int_equal(e->uid, getuid());
+	assert_int_equal(e->uid, geteuid());
+	assert_false(e->has & EVK_BIT(EVK_ARGV_LOST));
+	assert_true(e->cwd.len > 0);
 	assert_int_equal(e->ppid, getpid());
 	assert_int_equal(e->start_ns, 5);
 	n = argv_unescape(raw, sizeof(raw), e->argv.s, e->argv.len);
@@ -147,6 +150,8 @@ static void gone_before_enrichment(void **state)
 	e = find(PS_PROCESS_EXEC, 4000000);
 	assert_non_null(e);		/* sent anyway, with what is known */
 	assert_false(e->has & EVK_BIT(EVK_ARGV));
+	assert_int_equal(e->argv_lost, 1);	/* and says what it lacks */
+	assert_int_equal(P.incomplete[INC_ARGV_LOST], 1);
 	r.kind = CNP_EXIT, r.status = 3 << 8, r.ptgid = 1;
 	proc_track_rec(&pt, &r);
 	e = find(PS_PROCESS_EXITED, 4000000);
@@ -174,6 +179,8 @@ static void rescan_diff(void **state)
 	e = find(PS_PROCESS_SPAWNED, (uint32_t)getpid());
 	assert_non_null(e);
 	assert_int_equal(e->synthetic, 1);
+	assert_true(e->exe.len > 0 && e->cwd.len > 0 && e->argc > 0);
+	assert_int_equal(e->uid, geteuid());	/* the inventory's enrichment */
 	assert_int_equal(e->ppid, getppid());
 	assert_true(e->start_ns > 0);
 	pid = spawn_sleeper();

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <linux/audit.h>
 #include <linux/netlink.h>
+#include "agent/actor.h"
 #include "lib/clock.h"
 #include "lib/log.h"
 #include "lib/sys.h"
@@ -57,6 +58,7 @@ static void on_syscall(struct cap_audit *a, const uint8_t *p, size_t n)
 		return;
 	}
 	audit_event(&r, &a->ev, rec_mono(&r));
+	actor_stamp(&a->ev);		/* the denied process's start_ns */
 	probe_emit(a->p, &a->ev);
 }
 

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
+#include "agent/actor.h"
 #include "lib/clock.h"
 #include "lib/log.h"
 #include "lib/sys.h"
@@ -219,6 +220,7 @@ static void on_record(void *ctx, const uint8_t *p, uint32_t n)
 		b->p->dropped[LOSS_PROBE_ERROR]++;
 		return;
 	}
+	actor_stamp(&b->ev);		/* the acting process's start_ns */
 	probe_emit(b->p, &b->ev);
 }
 

@@ -4,7 +4,7 @@
  * Every read goes through memcpy from a bounds-checked offset, so any
  * bytes (a fuzzer's or a hostile kernel's) are safe to feed.  The kernel
  * sends each event as an NLMSG_DONE message carrying a struct cn_msg whose
- * data is a struct proc_event.  Uid, gid, sid, ptrace, comm and coredump
+ * data is a struct proc_event.  Uid, gid, sid, ptrace and coredump
  * events are counted as ignored: the agent never asks for them but an old
  * kernel without the event filter sends them anyway.
  */
@@ -35,6 +35,7 @@ static int parse_event(const uint8_t *ev, size_t n, cnproc_fn *fn, void *ctx,
 	case PROC_EVENT_FORK: r.kind = CNP_FORK; need = 16; break;
 	case PROC_EVENT_EXEC: r.kind = CNP_EXEC; need = 8; break;
 	case PROC_EVENT_EXIT: r.kind = CNP_EXIT; need = 16; break;
+	case PROC_EVENT_COMM: r.kind = CNP_COMM; need = 24; break;
 	default:
 		st->ignored++;
 		return 0;
@@ -49,6 +50,8 @@ static int parse_event(const uint8_t *ev, size_t n, cnproc_fn *fn, void *ctx,
 		r.pid = ne32_get(ev, 8), r.tgid = ne32_get(ev, 12);
 	} else {
 		r.pid = ne32_get(ev, 0), r.tgid = ne32_get(ev, 4);
+		if (r.kind == CNP_COMM)
+			memcpy(r.comm, ev + 8, sizeof(r.comm));
 		if (r.kind == CNP_EXIT) {
 			r.status = ne32_get(ev, 8);
 			/* parent fields came later (kernel 4.x): use when sent */

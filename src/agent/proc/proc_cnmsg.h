@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum cnproc_kind { CNP_FORK = 1, CNP_EXEC, CNP_EXIT, CNP_ACK };
+enum cnproc_kind { CNP_FORK = 1, CNP_EXEC, CNP_EXIT, CNP_COMM, CNP_ACK };
 
 struct cnproc_rec {
 	int kind;
@@ -16,6 +16,7 @@ struct cnproc_rec {
 	uint32_t ppid, ptgid;	/* fork, exit: the parent (exit: since 4.x) */
 	uint32_t status;	/* exit: the wait(2) status (code << 8 | sig) */
 	uint32_t err;		/* ack: the kernel's answer to LISTEN */
+	char comm[16];		/* comm: the new name (prctl PR_SET_NAME), NUL-padded */
 	uint64_t ts_ns;		/* kernel CLOCK_MONOTONIC stamp */
 };
 
@@ -27,8 +28,8 @@ struct cnproc_stats {
 
 typedef void cnproc_fn(void *ctx, const struct cnproc_rec *rec);
 
-/* Walk the datagram buf[0..len), calling fn for each fork/exec/exit/ack
- * record.  Bad messages are counted in st and skipped where the netlink
+/* Walk the datagram buf[0..len), calling fn for each fork/exec/exit/
+ * comm/ack record.  Bad messages are counted in st and skipped where the netlink
  * length still allows it; the walk stops at the first unusable header. */
 void cnproc_parse(const void *buf, size_t len, cnproc_fn *fn, void *ctx,
 		  struct cnproc_stats *st);

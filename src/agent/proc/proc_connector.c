@@ -96,7 +96,7 @@ int proc_connector_open(uint32_t rcvbuf, char *why, size_t cap)
 		goto out_close;
 	}
 	(void)send_op(fd, PROC_CN_MCAST_LISTEN, PROC_EVENT_FORK |
-		      PROC_EVENT_EXEC | PROC_EVENT_EXIT);
+		      PROC_EVENT_EXEC | PROC_EVENT_EXIT | PROC_EVENT_COMM);
 	return fd;
 out_close:
 	close(fd);

@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 /* A non-blocking connector socket with a receive buffer of rcvbuf
- * bytes, subscribed to fork, exec and exit; or -1 with the reason in
+ * bytes, subscribed to fork, exec, exit and comm (renames); or -1 with the reason in
  * why. */
 int proc_connector_open(uint32_t rcvbuf, char *why, size_t cap);
 /* Unsubscribe (IGNORE) and close. */

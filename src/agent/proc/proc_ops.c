@@ -9,6 +9,11 @@
  * /proc is rescanned once the socket is drained, the difference going
  * out as synthetic events.  Events are built in proc_track.c, datagrams
  * parsed in proc_cnmsg.c.
+ *
+ * Beside the connector, the exe source (hello's "process.exe"): a
+ * fanotify group (proc_fanotify.c) whose fd and mountinfo watch are in
+ * the loop too; where fanotify is refused, exe comes from /proc/PID/exe
+ * as before, and hello says why.  The probe's table answers actor.h.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +22,7 @@
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include "agent/actor.h"
 #include "agent/probe.h"
 #include "lib/clock.h"
 #include "lib/log.h"
@@ -34,9 +40,13 @@ static struct {
 	struct loop *l;
 	struct proc_track pt;
 	struct loop_fd nl;		/* the connector socket, fd -1 if none */
+	struct loop_fd fan;		/* the fanotify group, fd -1 if none */
+	struct loop_fd mounts;		/* /proc/self/mountinfo: EPOLLPRI */
+	struct proc_fan f;
 	struct cnproc_stats st;
 	uint64_t poll_ns;		/* poll mode: the cadence; 0 otherwise */
 	uint64_t untracked_seen;
+	int fan_paused;			/* the chain table was full: fd out of epoll */
 	int resync;			/* ENOBUFS seen: rescan when drained */
 } P;	/* no initializer: stays in .bss */
 
@@ -69,6 +79,27 @@ static void rescan(void)
 	count_untracked();
 }
 
+/* fanotify records: into the exec chains, ahead of the connector, as
+ * far as the chain table has room; when it is full the fd leaves the
+ * epoll set (it would stay readable) until the connector's execs have
+ * taken chains (resume_fan). */
+static void on_fan(void *ctx, uint32_t events)
+{
+	(void)ctx, (void)events;
+	if (proc_fan_drain(&P.f, 0) < 0)
+		LOG_RL(log_warn, "process: fanotify read");
+	if (exejoin_room(&P.f.join) == 0 && loop_mod(P.l, &P.fan, 0) == 0)
+		P.fan_paused = 1;
+}
+
+/* Put the fanotify fd back once chains were taken or expired. */
+static void resume_fan(void)
+{
+	if (P.fan_paused && exejoin_room(&P.f.join) > 0 &&
+	    loop_mod(P.l, &P.fan, EPOLLIN) == 0)
+		P.fan_paused = 0;
+}
+
 /* Drain the connector in bounded batches; resync after ENOBUFS. */
 static void on_readable(void *ctx, uint32_t events)
 {
@@ -91,10 +122,67 @@ static void on_readable(void *ctx, uint32_t events)
 		}
 	}
 	count_untracked();
+	if (P.pt.fan && P.pt.conn_ns > PROC_PEND_NS)
+		exejoin_expire(&P.f.join, P.pt.conn_ns - PROC_PEND_NS);
+	resume_fan();
 	if (i < PROC_READ_BATCH && P.resync) {
 		P.resync = 0;
 		rescan();
 	}
+}
+
+/* The mount table changed: mark the new mounts. */
+static void on_mounts(void *ctx, uint32_t events)
+{
+	(void)ctx, (void)events;
+	if (fan_marks_refresh(&P.f.marks) < 0)
+		LOG_RL(log_warn, "process: /proc/self/mountinfo");
+}
+
+static int actor_answer(uint32_t pid, uint64_t at_ns, struct actor *a)
+{
+	return proc_track_actor(&P.pt, pid, at_ns, a);
+}
+
+/* The exe source beside the connector: fanotify, or /proc (why). */
+static void arm_fan(struct probe *p, const struct config *c, struct loop *l)
+{
+	struct probe_part *pp = &p->part;
+	char why[PROBE_WHY_MAX - 8];
+
+	pp->name = "exe";
+	pp->state = PROBE_FALLBACK;
+	P.f.fd = P.fan.fd = P.mounts.fd = -1;
+	if (c->profile == WIRE_STRICT) {
+		pp->state = PROBE_OFF;		/* v1.0 has no exec event */
+		return;
+	}
+	if (P.nl.fd < 0) {
+		snprintf(pp->why, sizeof(pp->why), "proc (no exec events: poll)");
+		return;
+	}
+	if (proc_fan_open(&P.f, P.pt.procfd, c->exe_hash, why,
+			  sizeof(why)) < 0) {
+		snprintf(pp->why, sizeof(pp->why), "proc (%s)", why);
+		log_info("process: exe from /proc: %s", why);
+		return;
+	}
+	P.fan.fd = P.f.fd;
+	P.fan.fn = on_fan;
+	P.mounts.fd = P.f.marks.info_fd;
+	P.mounts.fn = on_mounts;
+	if (loop_add(l, &P.fan, EPOLLIN) < 0 ||
+	    loop_add(l, &P.mounts, EPOLLPRI) < 0) {
+		snprintf(pp->why, sizeof(pp->why), "proc (epoll: %s)",
+			 strerror(errno));
+		loop_del(l, &P.fan);
+		proc_fan_close(&P.f);
+		P.fan.fd = P.mounts.fd = -1;
+		return;
+	}
+	P.pt.fan = &P.f;
+	P.pt.hash = c->exe_hash;
+	pp->state = PROBE_ARMED;
 }
 
 static void on_poll(void *ctx, uint64_t now)
@@ -147,6 +235,8 @@ static int proc_arm(struct probe *p, const struct config *c, struct loop *l)
 			return -1;
 		}
 	}
+	arm_fan(p, c, l);
+	actor_provide(actor_answer);
 	rescan();		/* the start-up inventory, as synthetic events */
 	return rc;
 }
@@ -154,12 +244,35 @@ static int proc_arm(struct probe *p, const struct config *c, struct loop *l)
 static void proc_stop(struct probe *p)
 {
 	(void)p;
+	actor_provide(NULL);
+	if (P.f.fd >= 0) {
+		loop_del(P.l, &P.fan);
+		loop_del(P.l, &P.mounts);
+		proc_fan_close(&P.f);
+		P.pt.fan = NULL;
+	}
 	if (P.nl.fd >= 0) {
 		loop_del(P.l, &P.nl);
 		proc_connector_close(P.nl.fd);
 		P.nl.fd = -1;
 	}
 	close(P.pt.procfd);
+}
+
+/* Copy in what the fanotify source counted (before a heartbeat). */
+static void proc_refresh(struct probe *p)
+{
+	uint64_t now = clock_mono_ns();
+
+	if (!P.pt.fan)
+		return;
+	/* a full table and a quiet connector: the chains are failed execs */
+	if (P.fan_paused && now > PROC_PEND_NS) {
+		exejoin_expire(&P.f.join, now - PROC_PEND_NS);
+		resume_fan();
+	}
+	p->incomplete[INC_EXEC_FAILED] = P.f.join.failed;
+	p->incomplete[INC_FANOTIFY_OVERFLOW] = proc_fan_lost(&P.f);
 }
 
 const struct probe_ops proc_ops = {
@@ -169,4 +282,5 @@ const struct probe_ops proc_ops = {
 	.default_mode = PROC_MODE_ON,
 	.arm = proc_arm,
 	.stop = proc_stop,
+	.refresh = proc_refresh,
 };

@@ -1,6 +1,6 @@
 /*
- * proc_procfs.c: parsers and readers for /proc/PID/{stat,status,cmdline} and
- * the /proc directory walk.
+ * proc_procfs.c: the /proc/PID/stat parser and reader, and the /proc
+ * directory walk.
  *
  * The parsers take exactly the bytes a read returned (no NUL needed) and
  * never read past them.  The readers go through an open /proc fd so the
@@ -61,37 +61,12 @@ int procfs_parse_stat(const char *s, size_t n, struct procfs_stat *st)
 	if (parse_dec(s, n, &i, UINT32_MAX, &v) < 0)
 		return -1;
 	st->ppid = (uint32_t)v;
-	skip_fields(s, n, &i, 17);		/* fields 5..21 */
+	skip_fields(s, n, &i, 4);		/* fields 5..8 */
+	if (parse_dec(s, n, &i, UINT32_MAX, &v) < 0)
+		return -1;
+	st->flags = (uint32_t)v;
+	skip_fields(s, n, &i, 12);		/* fields 10..21 */
 	return parse_dec(s, n, &i, UINT64_MAX, &st->start_ticks);
-}
-
-int procfs_parse_uid(const char *s, size_t n, uint32_t *uid)
-{
-	static const char key[] = "\nUid:";
-	size_t i;
-	uint64_t v;
-
-	for (i = 0; i + sizeof(key) - 1 <= n; i++) {
-		if (memcmp(s + i, key, sizeof(key) - 1) != 0)
-			continue;
-		i += sizeof(key) - 1;
-		while (i < n && (s[i] == '\t' || s[i] == ' '))
-			i++;
-		if (parse_dec(s, n, &i, UINT32_MAX, &v) < 0)
-			return -1;
-		*uid = (uint32_t)v;
-		return 0;
-	}
-	return -1;
-}
-
-size_t procfs_cmdline_argc(const uint8_t *s, size_t n)
-{
-	size_t i, c = 0;
-
-	for (i = 0; i < n; i++)
-		c += s[i] == 0;
-	return n && s[n - 1] != 0 ? c + 1 : c;
 }
 
 int procfs_read_stat(int procfd, uint32_t pid, struct procfs_stat *st)

@@ -14,19 +14,16 @@ struct procfs_stat {
 	char comm[16];
 	size_t comm_len;
 	uint32_t ppid;
+	uint32_t flags;		/* field 9: PF_* (PF_KTHREAD: a kernel thread) */
 	uint64_t start_ticks;	/* field 22: clock ticks after boot */
 };
+
+/* The PF_KTHREAD bit of the stat flags. */
+#define PROCFS_PF_KTHREAD 0x00200000u
 
 /* Parse /proc/PID/stat; comm may hold spaces and ')' (the last ')' ends it).
  * 0 on success, -1 when the text is not a stat line. */
 int procfs_parse_stat(const char *s, size_t n, struct procfs_stat *st);
-
-/* The real uid from /proc/PID/status ("Uid:\t<real>\t..."); 0 or -1. */
-int procfs_parse_uid(const char *s, size_t n, uint32_t *uid);
-
-/* Count arguments in /proc/PID/cmdline bytes (NUL-terminated args; a
- * process that rewrote its cmdline may lack the final NUL). */
-size_t procfs_cmdline_argc(const uint8_t *s, size_t n);
 
 /* Read /proc/PID/stat (relative to an open /proc fd); 0 or -1. */
 int procfs_read_stat(int procfd, uint32_t pid, struct procfs_stat *st);

@@ -1,7 +1,8 @@
 /*
  * proc_ptable.h: the process probe's fixed table of live processes,
- * keyed by pid: what it knew at fork/exec (ppid, start time, comm), so an
- * exit can be reported with them after /proc/PID is gone.
+ * keyed by pid: what it knew at fork/exec (ppid, start time, comm, uid),
+ * so an exit can be reported with them after /proc/PID is gone, and any
+ * probe can name the actor of its events (actor.h).
  *
  * Open addressing with linear probing over caller storage; never grows.
  */
@@ -14,8 +15,15 @@ struct ptable_ent {
 	uint32_t ppid;
 	uint64_t start_ns;
 	uint32_t gen;		/* last /proc scan that saw it */
+	uint32_t uid;
+	uint8_t flags;		/* PTE_* */
 	uint8_t comm_len;
 	char comm[16];
+};
+
+enum {
+	PTE_UID = 1,		/* uid is known */
+	PTE_FORKED = 2,		/* start_ns is the connector's fork stamp (exact) */
 };
 
 struct ptable {
