@@ -67,8 +67,6 @@
 /* Seqs an instance may hold ahead of its contiguous mark (hello and loss
  * frames the agent sends out of order): 8 is several reconnects deep. */
 #define HOST_SEQ_AHEAD		8
-/* epoll events taken per wait. */
-#define HOST_EPOLL_BATCH	64
 /* A failed output write is tried again after 50 ms, doubling up to 2 s:
  * a disk that is freed is seen soon, a dead one costs a syscall per 2 s. */
 #define HOST_OUT_RETRY_MIN_MS	50
@@ -181,8 +179,9 @@
 
 /* ---- event loop (src/lib/loop.c) ---- */
 
-/* epoll events taken per epoll_wait. */
-#define LOOP_EVENTS		32
+/* epoll events taken per epoll_wait: the host's pass (its lines are
+ * written once per pass) covers up to 64 ready connections. */
+#define LOOP_EVENTS		64
 /* Deadlines: heartbeat, transport, stop, one per probe, with room. */
 #define LOOP_TIMERS_MAX		16
 /* ---- net probe (src/agent/net/) ---- */
