@@ -71,6 +71,13 @@
  * a disk that is freed is seen soon, a dead one costs a syscall per 2 s. */
 #define HOST_OUT_RETRY_MIN_MS	50
 #define HOST_OUT_RETRY_MAX_MS	2000
+/* Occurrence time (gclock.h): the offset is the smallest sample of a
+ * window of 4 x 15 s: a guest clock 500 ppm slow (NTP's largest slew)
+ * drifts 30 ms in it, while the best of ~60 heartbeats is kept. */
+#define HOST_CLOCK_BUCKETS	4
+#define HOST_CLOCK_BUCKET_MS	15000
+/* A change of offset beyond what delays and drift explain: a jump. */
+#define HOST_CLOCK_JUMP_MS	100
 /* --label KEY=VALUE: a few static labels (tenant, environment, region);
  * with the longest guest line they still fit HOST_LINE_MAX (see ce.c). */
 #define HOST_LABELS_MAX		16
