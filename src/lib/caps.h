@@ -78,6 +78,20 @@
 #define HOST_CLOCK_BUCKET_MS	15000
 /* A change of offset beyond what delays and drift explain: a jump. */
 #define HOST_CLOCK_JUMP_MS	100
+/* The process model (model.h): instances kept per cell by default (a
+ * microVM runs tens of processes); each costs 56 bytes and 64 bytes of
+ * string store, ~31 KiB a cell with the hashes: 1,000 full cells hold
+ * ~31 MiB, touched only as used.  --process-slots sets it per host, up to
+ * what 16-bit slot numbers reach. */
+#define HOST_MODEL_PROCS	256
+#define HOST_MODEL_PROCS_MAX	32768
+/* A text kept per instance (exe, argv, cwd): longer ones are cut. */
+#define HOST_MODEL_TEXT_MAX	1024
+/* Two start times this close are one instance: the /proc inventory
+ * counts in clock ticks (10 ms), the connector in ns. */
+#define HOST_MODEL_START_SLACK_MS 20
+/* --ancestors N: blocks beyond the parent, at most. */
+#define HOST_ANCESTORS_MAX	16
 /* --label KEY=VALUE: a few static labels (tenant, environment, region);
  * with the longest guest line they still fit HOST_LINE_MAX (see ce.c). */
 #define HOST_LABELS_MAX		16
