@@ -43,6 +43,8 @@ MUSL_CC	:= $(shell command -v musl-gcc 2>/dev/null)
 AGENT_CC := $(if $(MUSL_CC),musl-gcc,$(CC))
 AGENT_INC := $(if $(MUSL_CC),-isystem $(O)/kinc)
 SODIUM	:= $(shell pkg-config --libs libsodium 2>/dev/null || echo -lsodium)
+# The host's libraries: libsodium (signing), jansson (--tree reads JSON).
+HOSTLIBS := $(SODIUM) $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
 
 WIRE_SRC  := $(wildcard src/wire/*.c)
 LIB_SRC   := $(wildcard src/lib/*.c)
@@ -113,27 +115,27 @@ $(AGENT): $(patsubst %.c,$(O)/musl/%.o,src/agent/main.c $(AGENT_SRC) $(WIRE_SRC)
 
 $(HOST): $(O)/obj/src/host/main.o $(O)/libcore.a
 	@echo '  LD      $@'
-	$(Q)$(CC) -pie $(LDHARDEN) $(CFLAGS) $^ $(SODIUM) -o $@
+	$(Q)$(CC) -pie $(LDHARDEN) $(CFLAGS) $^ $(HOSTLIBS) -o $@
 
 # ---- tests ----
 
 $(O)/unit/%: $(O)/obj/tests/unit/%.o $(O)/libcore.a
 	@mkdir -p $(@D)
 	@echo '  LD      $@'
-	$(Q)$(CC) -pie $(CFLAGS) $^ -lcmocka $(SODIUM) -o $@
+	$(Q)$(CC) -pie $(CFLAGS) $^ -lcmocka $(HOSTLIBS) -o $@
 $(O)/asan/unit/%: $(O)/asan/tests/unit/%.o $(O)/asan/libcore.a
 	@mkdir -p $(@D)
 	@echo '  LD      $@'
-	$(Q)$(CC) $(SANFLAGS) $^ -lcmocka $(SODIUM) -o $@
+	$(Q)$(CC) $(SANFLAGS) $^ -lcmocka $(HOSTLIBS) -o $@
 $(O)/tools/%: $(O)/obj/tests/tools/%.o $(O)/libcore.a
 	@mkdir -p $(@D)
 	@echo '  LD      $@'
-	$(Q)$(CC) -pie $(CFLAGS) $^ $(if $(findstring libcbor,$*),-lcbor) $(SODIUM) -o $@
+	$(Q)$(CC) -pie $(CFLAGS) $^ $(if $(findstring libcbor,$*),-lcbor) $(HOSTLIBS) -o $@
 $(O)/fuzz/%: tests/fuzz/%.c $(CORE_SRC)
 	@mkdir -p $(@D)
 	@echo '  LD      $@'
 	$(Q)clang $(filter-out -MMD -MP,$(BASE)) -g -O1 -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all $< $(CORE_SRC) $(SODIUM) -o $@
+		-fno-sanitize-recover=all $< $(CORE_SRC) $(HOSTLIBS) -o $@
 
 unit: $(UNITS) $(UNITS_ASAN)
 

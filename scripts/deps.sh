@@ -4,7 +4,7 @@
 # with the exact command to run.  Groups: build, check, e2e, bench, demo.
 set -eu
 
-pkgs_build="gcc make libc6-dev pkg-config libsodium-dev musl-tools"
+pkgs_build="gcc make libc6-dev pkg-config libsodium-dev libjansson-dev musl-tools"
 pkgs_check="libcmocka-dev python3 python3-cbor2 libcbor-dev clang libclang-rt-14-dev mandoc inotify-tools util-linux"
 pkgs_e2e="qemu-system-x86 busybox-static python3"
 pkgs_bench="forkstat hyperfine valgrind libcbor-dev python3-cbor2 util-linux"

@@ -136,7 +136,7 @@ uint64_t gclock_at(const struct gclock *c, uint64_t g, uint64_t r,
 	if (est < 0)
 		return 0;
 	if ((uint64_t)est > r) {
-		*clamped = 1;
+		*clamped = (uint64_t)est - r > (uint64_t)JUMP_NS;
 		return r;
 	}
 	return (uint64_t)est;

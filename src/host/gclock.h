@@ -61,8 +61,9 @@ void gclock_init(struct gclock *c);
 /* One sample: a hello or heartbeat stamped g, read at host time r.
  * heartbeat: 1 for a heartbeat (two that agree make the clock steady). */
 int gclock_sample(struct gclock *c, uint64_t r, uint64_t g, int heartbeat);
-/* The host time of guest stamp g for a frame read at r: at most r (then
- * *clamped is 1 when the estimate would have been later), r itself while
- * no sample came. */
+/* The host time of guest stamp g for a frame read at r: at most r (a
+ * frame stamped after the sample of its own read is estimated at r;
+ * *clamped is 1 when the estimate was later than r by more than a jump),
+ * r itself while no sample came. */
 uint64_t gclock_at(const struct gclock *c, uint64_t g, uint64_t r,
 		   int *clamped);

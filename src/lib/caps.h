@@ -90,6 +90,8 @@
 /* Two start times this close are one instance: the /proc inventory
  * counts in clock ticks (10 ms), the connector in ns. */
 #define HOST_MODEL_START_SLACK_MS 20
+/* A line's `message`: one line for people, cut at this many bytes. */
+#define HOST_MESSAGE_MAX	320
 /* --ancestors N: blocks beyond the parent, at most. */
 #define HOST_ANCESTORS_MAX	16
 /* --label KEY=VALUE: a few static labels (tenant, environment, region);

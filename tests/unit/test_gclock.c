@@ -60,9 +60,14 @@ static void never_after_receipt(void **state)
 	gclock_init(&c);
 	beat(&c, 10 * S, 5 * MS);
 	/* a frame whose stamp says it left 1 ms before it was read, with the
-	 * estimate 4 ms later than that: the receipt */
+	 * estimate 4 ms later than that: the receipt, not flagged (a frame
+	 * read with the sample's, stamped after it) */
 	assert_int_equal(at(&c, 11 * S, 11 * S + OFF + MS, &cl),
 			 11 * S + OFF + MS);
+	assert_false(cl);
+	/* 200 ms later than its receipt: flagged */
+	assert_int_equal(at(&c, 11 * S, 11 * S + OFF - 195 * MS, &cl),
+			 11 * S + OFF - 195 * MS);
 	assert_true(cl);
 	assert_int_equal(at(&c, 0, 2 * OFF, &cl), OFF + 5 * MS);	/* stamp 0 */
 }
