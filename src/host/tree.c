@@ -103,6 +103,32 @@ static void words(char *out, size_t cap, json_t *argv)
 	}
 }
 
+/* A copy of s for one line of the tree: control bytes as \n, \t or
+ * '?', cut after TEXT_MAX bytes (on a character boundary) with "...". */
+#define TEXT_MAX 160
+static char *line_of(const char *s)
+{
+	char buf[4 * TEXT_MAX + 8];
+	size_t n = 0;
+
+	for (; *s && n < TEXT_MAX; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '\n' || c == '\t') {
+			buf[n++] = '\\';
+			buf[n++] = c == '\n' ? 'n' : 't';
+		} else {
+			buf[n++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+		}
+	}
+	while (*s && n > 0 && ((unsigned char)*s & 0xc0) == 0x80)
+		buf[n++] = *s++;	/* finish the character */
+	if (*s)
+		memcpy(buf + n, "...", 3), n += 3;
+	buf[n] = 0;
+	return dup(buf);
+}
+
 /* "pid exe args" of a process block. */
 static char *title(json_t *p)
 {
@@ -113,7 +139,7 @@ static char *title(json_t *p)
 	snprintf(buf, sizeof(buf), "%lld %s%s",
 		 (long long)json_integer_value(json_object_get(p, "pid")),
 		 exe ? exe : "(binary unknown)", args);
-	return dup(buf);
+	return line_of(buf);
 }
 
 /* The node of exec_id id in c, made from block p when new. */
@@ -150,9 +176,9 @@ static char *item(const char *type, json_t *d)
 	if (!strcmp(type, "process_exec")) {
 		words(args, sizeof(args), json_object_get(d, "argv"));
 		snprintf(buf, sizeof(buf), "exec %s%s", exe ? exe : "?", args);
-		return dup(buf);
+		return line_of(buf);
 	}
-	return dup(short_msg(str(d, "message")));
+	return line_of(short_msg(str(d, "message")));
 }
 
 /* One line of the file. */
@@ -169,14 +195,14 @@ static void take(json_t *ev)
 	type += strlen(CE_PREFIX);
 	c = cell_of(cell);
 	if (!strcmp(str(d, "severity") ? str(d, "severity") : "", "warning")) {
-		add(&c->warnings, dup(str(d, "message")));
+		add(&c->warnings, line_of(str(d, "message")));
 		return;
 	}
 	if (!p)
 		return;				/* the agent's own frames */
 	id = str(p, "exec_id");
 	if (!id || !strcmp(id, "unknown")) {
-		add(&c->loose, dup(str(d, "message")));
+		add(&c->loose, line_of(str(d, "message")));
 		return;
 	}
 	n = node(c, id, p);
