@@ -12,7 +12,24 @@
 #include "message.h"
 #include "wire/utf8.h"
 
-#define S(ev, k, n) event_text((ev), (k), &(n))
+/* A text key of ev, "" when it does not carry it (fields of keys an
+ * event lacks hold stale values). */
+static const char *txt(const struct event *ev, int k, size_t *n)
+{
+	if (!(ev->has & EVK_BIT(k))) {
+		*n = 0;
+		return "";
+	}
+	return event_text(ev, k, n);
+}
+
+/* A uint key of ev, 0 when it does not carry it. */
+static unsigned long long num(const struct event *ev, int k)
+{
+	return ev->has & EVK_BIT(k) ? (unsigned long long)event_get_uint(ev, k) : 0;
+}
+
+#define S(ev, k, n) txt((ev), (k), &(n))
 
 /* vsnprintf, with the result cut to a whole character. */
 __attribute__((format(printf, 3, 4)))
@@ -133,10 +150,8 @@ static size_t execed(char *out, size_t cap, const struct event *ev,
 	size_t en, an;
 	const char *exe = S(ev, EVK_EXE, en), *argv = S(ev, EVK_ARGV, an);
 
-	if (!(ev->has & EVK_BIT(EVK_EXE)))
+	if (!en)
 		exe = "?", en = 1;
-	if (!(ev->has & EVK_BIT(EVK_ARGV)))
-		an = 0;
 	return put(out, cap, "%.*s[%u] exec %.*s: %s", (int)ev->comm.len,
 		   ev->comm.s, w->pid, (int)en, exe,
 		   spaced(argv, an, args, sizeof(args)));
@@ -150,10 +165,9 @@ static size_t exited(char *out, size_t cap, const struct event *ev,
 	if (ev->has & EVK_BIT(EVK_EXIT_SIGNAL))
 		snprintf(how, sizeof(how), "killed by %s (%llu)",
 			 msg_signame((unsigned)ev->exit_signal, sig),
-			 (unsigned long long)ev->exit_signal);
+			 num(ev, EVK_EXIT_SIGNAL));
 	else if (ev->has & EVK_BIT(EVK_EXIT_CODE))
-		snprintf(how, sizeof(how), "exited %llu",
-			 (unsigned long long)ev->exit_code);
+		snprintf(how, sizeof(how), "exited %llu", num(ev, EVK_EXIT_CODE));
 	else
 		snprintf(how, sizeof(how), "exited");
 	if (w->has_duration)
@@ -184,8 +198,7 @@ static size_t file(char *out, size_t cap, const struct event *ev,
 	size_t pn, nn;
 	const char *path = S(ev, EVK_PATH, pn), *name = S(ev, EVK_NAME, nn);
 
-	mask_names(ev->has & EVK_BIT(EVK_MASK) ? ev->mask : 0, bits,
-		   sizeof(bits));
+	mask_names(num(ev, EVK_MASK), bits, sizeof(bits));
 	if (!w->pid)
 		return put(out, cap, "%.*s%s%.*s: %s", (int)pn, path,
 			   nn ? "/" : "", (int)nn, name, bits);
@@ -197,12 +210,12 @@ static size_t file(char *out, size_t cap, const struct event *ev,
 static size_t denied(char *out, size_t cap, const struct event *ev,
 		     const struct msg_who *w)
 {
-	const char *e = strerrorname_np((int)ev->err_no);
+	const char *e = ev->has & EVK_BIT(EVK_ERRNO) ?
+		strerrorname_np((int)ev->err_no) : NULL;
 
 	return put(out, cap, "%.*s[%u] uid %llu: syscall %llu failed %s",
-		   (int)w->name_len, w->name, w->pid,
-		   (unsigned long long)ev->uid, (unsigned long long)ev->syscall,
-		   e ? e : "?");
+		   (int)w->name_len, w->name, w->pid, num(ev, EVK_UID),
+		   num(ev, EVK_SYSCALL), e ? e : "?");
 }
 
 static size_t agent(char *out, size_t cap, const struct event *ev)
@@ -215,16 +228,14 @@ static size_t agent(char *out, size_t cap, const struct event *ev)
 	if (ev->source == PS_AGENT_HELLO)
 		return put(out, cap, "agent %.*s[%llu] connected: session %llu, "
 			   "boot %.*s, next seq %llu", (int)vn, ver,
-			   (unsigned long long)ev->pid,
-			   (unsigned long long)ev->session, (int)bn, boot,
-			   (unsigned long long)ev->resume_seq);
-	for (i = 0; i < ev->dropped.n; i++)
+			   (unsigned long long)ev->pid, num(ev, EVK_SESSION),
+			   (int)bn, boot, num(ev, EVK_RESUME_SEQ));
+	for (i = 0; (ev->has & EVK_BIT(EVK_DROPPED)) && i < ev->dropped.n; i++)
 		lost += ev->dropped.e[i].u;
 	return put(out, cap, "agent %s: %llu events made, %llu sent, %llu "
 		   "lost; %llu kB", ev->source == PS_AGENT_STOPPING ?
-		   "stopping" : "heartbeat", (unsigned long long)ev->emitted,
-		   (unsigned long long)ev->sent, (unsigned long long)lost,
-		   (unsigned long long)ev->rss_kb);
+		   "stopping" : "heartbeat", num(ev, EVK_EMITTED),
+		   num(ev, EVK_SENT), (unsigned long long)lost, num(ev, EVK_RSS_KB));
 }
 
 size_t msg_guest(char *out, size_t cap, const struct event *ev,
@@ -253,11 +264,10 @@ size_t msg_loss(char *out, size_t cap, const struct event *ev)
 	size_t rn;
 	const char *why = S(ev, EVK_REASON, rn);
 
+	unsigned long long first = num(ev, EVK_FIRST_SEQ), n = num(ev, EVK_COUNT);
+
 	return put(out, cap, "the agent lost %llu events (seq %llu..%llu): %.*s",
-		   (unsigned long long)ev->count,
-		   (unsigned long long)ev->first_seq,
-		   (unsigned long long)(ev->first_seq + ev->count - !!ev->count),
-		   (int)rn, why);
+		   n, first, first + n - !!n, (int)rn, why);
 }
 
 size_t msg_gap(char *out, size_t cap, uint64_t first, uint64_t count)

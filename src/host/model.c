@@ -391,7 +391,7 @@ static struct model_proc *exited(struct model *m, const struct event *ev)
 		p->flags |= MP_SIGNALED;
 		p->status = (uint8_t)ev->exit_signal;
 	} else {
-		p->status = (uint8_t)ev->exit_code;
+		p->status = (uint8_t)get(ev, EVK_EXIT_CODE);
 	}
 	list_add(m, m->dead, id);
 	return p;
