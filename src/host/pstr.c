@@ -8,6 +8,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include "lib/bytes.h"
 #include "pstr.h"
 
 #define HDR		12
@@ -19,31 +20,10 @@ static uint8_t *chunk(const struct pstr *s, uint16_t id)
 	return s->mem + (size_t)(id - 1) * PSTR_CHUNK;
 }
 
-static uint16_t get16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, 2);
-	return v;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	memcpy(p, &v, 2);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	memcpy(p, &v, 4);
-}
+#define get16(p) ne16_get((p), 0)
+#define put16(p, v) ne16_put((p), 0, (v))
+#define get32(p) ne32_get((p), 0)
+#define put32(p, v) ne32_put((p), 0, (v))
 
 /* FNV-1a. */
 static uint32_t hash(const char *p, size_t n)
