@@ -31,12 +31,13 @@ static unsigned long long num(const struct event *ev, int k)
 
 #define S(ev, k, n) txt((ev), (k), &(n))
 
-/* vsnprintf, with the result cut to a whole character. */
+/* vsnprintf, with the result cut to a whole character and its control
+ * bytes (a newline in an argument) made spaces: one line. */
 __attribute__((format(printf, 3, 4)))
 static size_t put(char *out, size_t cap, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
+	int n, i;
 
 	va_start(ap, fmt);
 	n = vsnprintf(out, cap, fmt, ap);
@@ -46,6 +47,9 @@ static size_t put(char *out, size_t cap, const char *fmt, ...)
 	if ((size_t)n >= cap)
 		n = (int)utf8_cut((const uint8_t *)out, cap - 1, cap - 1);
 	out[n] = 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
+			out[i] = ' ';
 	return (size_t)n;
 }
 
@@ -151,9 +155,11 @@ static size_t execed(char *out, size_t cap, const struct event *ev,
 	const char *exe = S(ev, EVK_EXE, en), *argv = S(ev, EVK_ARGV, an);
 
 	if (!en)
-		exe = "?", en = 1;
-	return put(out, cap, "%.*s[%u] exec %.*s: %s", (int)ev->comm.len,
-		   ev->comm.s, w->pid, (int)en, exe,
+		return put(out, cap, "%.*s[%u] exec (its image was gone before "
+			   "the agent read it)", (int)ev->comm.len, ev->comm.s,
+			   w->pid);
+	return put(out, cap, "%.*s[%u] exec %.*s%s%s", (int)ev->comm.len,
+		   ev->comm.s, w->pid, (int)en, exe, an ? ": " : "",
 		   spaced(argv, an, args, sizeof(args)));
 }
 
