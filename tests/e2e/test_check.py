@@ -65,9 +65,13 @@ CE = check.CE
 
 
 def ce(cell, short, data, run="r1", seq_id=None):
-    """One CloudEvent of cell as the host writes it."""
-    d = {"cell_id": cell, "run_id": run, "host_received_at": "t"}
+    """One CloudEvent of cell as the host writes it (a guest event's with
+    its process block)."""
+    d = {"cell_id": cell, "run_id": run, "host_received_at": "t",
+         "severity": "info", "message": "m"}
     d.update(data)
+    if not data.get("probe_source", "agent.").startswith("agent."):
+        d["process"] = {"exec_id": "unknown", "pid": data.get("guest_pid", 0)}
     return {"specversion": "1.0", "id": seq_id or "%s/h/%d" % (cell, id(d)),
             "source": "cellos://cell/" + cell, "time": "t", "type": CE + short,
             "datacontenttype": "application/json", "data": d}
