@@ -136,8 +136,8 @@ def exit_of(events, proc):
 def check_processes(events):
     """exit 3 and a SIGTERM death, each spawned, exec'd and exited."""
     errs = []
-    for argv, want in ((["/bin/sh", "-c", "exit 3"], {"exit_code": 3}),
-                       (["/bin/sh", "-c", "kill -TERM $$"],
+    for argv, want in ((["/bin/sh", "-c", "sleep 0.2; exit 3"], {"exit_code": 3}),
+                       (["/bin/sh", "-c", "sleep 0.2; kill -TERM $$"],
                         {"exit_signal": 15})):
         proc = find_exec(events, argv)
         spawned = [(d.get("guest_pid"), d.get("start_ns"))

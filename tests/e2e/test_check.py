@@ -110,8 +110,8 @@ def host_dump():
 
     hello(1, "r1")
     add("agent.heartbeat", 9, "cellos-telemetr", interval_ms=250)
-    proc(20, ["/bin/sh", "-c", "exit 3"], exit_code=3)
-    proc(21, ["/bin/sh", "-c", "kill -TERM $$"], exit_signal=15)
+    proc(20, ["/bin/sh", "-c", "sleep 0.2; exit 3"], exit_code=3)
+    proc(21, ["/bin/sh", "-c", "sleep 0.2; kill -TERM $$"], exit_signal=15)
     for mask in (0x100, 0x2, 0x200):
         add("fs.inotify_fired", 9, "cellos-telemetr", path="/tmp/watched",
             name="file", mask=mask)
@@ -225,7 +225,7 @@ DUMP_BAD = [
             "process_spawned", "start_ns", 999, lambda d: d["guest_pid"] == 20)),
         ("no exec of the SIGTERM process", set_data(
             "process_exec", "argv", ["/bin/sh"],
-            argv_is(["/bin/sh", "-c", "kill -TERM $$"]))),
+            argv_is(["/bin/sh", "-c", "sleep 0.2; kill -TERM $$"]))),
         ("no fs delete", set_data("fs_inotify_fired", "mask", 0x2,
                                   lambda d: d["mask"] == 0x200)),
         ("fs event of another path", set_data("fs_inotify_fired", "path",
