@@ -82,6 +82,8 @@ SODIUM	:= $(shell pkg-config --libs libsodium 2>/dev/null || echo -lsodium)
 # has the agent's objects, static, the archive by its path (musl-gcc does
 # not search the system's library folders).
 BEARSSL	:= $(shell $(CC) -print-file-name=libbearssl.a)
+# The host's libraries: libsodium (signing), jansson (--tree reads JSON).
+HOSTLIBS := $(SODIUM) $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
 
 # ---- sources: every .c under each folder, whatever its subfolders ----
 
@@ -186,15 +188,15 @@ $(AGENT_TEST): $(patsubst %.c,$(O)/test/%.o,$(AGENT_ALL) $(wildcard tests/agent/
 $(AGENT) $(AGENT_TEST):
 	$(call link,$(LINK_static),$(BEARSSL))
 $(HOST): $(O)/obj/src/host/main.o $(O)/libcore.a
-	$(call link,$(LINK_pie),$(SODIUM))
+	$(call link,$(LINK_pie),$(HOSTLIBS))
 $(O)/unit/%: $(O)/obj/tests/unit/%.o $(O)/libcore.a
-	$(call link,$(LINK_pie),-lcmocka $(SODIUM) $(BEARSSL))
+	$(call link,$(LINK_pie),-lcmocka $(HOSTLIBS) $(BEARSSL))
 $(O)/asan/unit/%: $(O)/asan/tests/unit/%.o $(O)/asan/libcore.a
-	$(call link,$(LINK_asan),-lcmocka $(SODIUM) $(BEARSSL))
+	$(call link,$(LINK_asan),-lcmocka $(HOSTLIBS) $(BEARSSL))
 $(O)/tools/%: $(O)/obj/tests/tools/%.o $(O)/libcore.a
-	$(call link,$(LINK_pie),$(LIBS_$*) $(SODIUM) $(BEARSSL))
+	$(call link,$(LINK_pie),$(LIBS_$*) $(HOSTLIBS) $(BEARSSL))
 $(O)/bench/%: $(O)/obj/bench/%.o $(O)/libcore.a
-	$(call link,$(LINK_pie),$(LIBS_$*) $(SODIUM) $(BEARSSL))
+	$(call link,$(LINK_pie),$(LIBS_$*) $(HOSTLIBS) $(BEARSSL))
 LIBS_libcbor_dec := -lcbor
 LIBS_encoder := -lcbor
 # The agent linked static against glibc instead of musl: only to compare
@@ -206,7 +208,7 @@ $(O)/bench/cellos-telemetry-glibc: $(AGENT_ALL:%.c=$(O)/obj/%.o)
 $(O)/fuzz/%: tests/fuzz/%.c $(CORE_SRC)
 	$(call link,clang $(filter-out -MMD -MP,$(BASE)) -g -O1 \
 		-fsanitize=fuzzer$(,)address$(,)undefined -fno-sanitize-recover=all \
-		$< $(CORE_SRC),$(SODIUM) $(BEARSSL))
+		$< $(CORE_SRC),$(HOSTLIBS) $(BEARSSL))
 
 # LD_PRELOAD shims for the integration tests (tests/preload/*.c, e.g. the
 # write-fault plan of the receiver's output tests); never installed.

@@ -3,8 +3,13 @@
  * cell of one cellos-telemetry-host, and the reader of that host's output.
  *
  * Each client connects to DIR/cK.sock, says agent.hello, then sends
- * process.spawned frames (our frame_encode, seq 0, 1, ...) at RATE per
- * second.  guest_monotonic_ns is the time an event was DUE, not when it
+ * frames (our frame_encode, seq 0, 1, ...) at RATE per second: a cell's
+ * life in cycles of four, process.spawned (a new pid, parent the cell's
+ * shell), process.exec (python3 with one of 64 argvs), one
+ * net.connect_attempted and process.exited, with an agent.heartbeat once
+ * a second, so the host's process model does its real work: an instance
+ * per cycle, interned strings, lookups, evictions once a cell's table is
+ * full.  guest_monotonic_ns is the time an event was DUE, not when it
  * was written: a driver that falls behind shows up as latency, not as a
  * slower clock.  A client whose socket is full keeps its unsent bytes and
  * makes no new frames until they are gone (nothing is skipped: seq stays
@@ -34,7 +39,7 @@
 
 #define MAXCELLS	1024
 #define BATCH		64		/* frames per write at most */
-#define PEND		(BATCH * 128)	/* unsent bytes a client keeps */
+#define PEND		(BATCH * 256)	/* unsent bytes a client keeps */
 #define HIST_US		10000000	/* latency histogram: 1 us bins, 10 s */
 #define QUIET_NS	2000000000ull	/* output idle this long: done */
 
@@ -93,21 +98,31 @@ static uint64_t rfc3339_ns(const char *s)
 	       us * 1000ull;
 }
 
-/* One line of host output. */
+/* One line of host output.  Lines are long (a message, process blocks):
+ * each key is looked for from where the one before it was found, and the
+ * kind comes from `type`, so a line is scanned about once. */
 static void take_line(const char *s)
 {
-	const char *r = strstr(s, "\"host_received_at\":\""), *g;
+	static const char ce[] = "\"type\":\"dev.cellos.events.cell."
+		"observability.guest.v1.";
+	const char *ty = strstr(s, ce), *r, *g;
 	uint64_t recv, mono, us;
 
 	lines++;
-	if (strstr(s, "telemetry_dropped\"")) {
+	if (!ty)
+		return;
+	ty += sizeof(ce) - 1;
+	if (!strncmp(ty, "telemetry_dropped\"", 18)) {
 		gaps_lines++;
-		g = strstr(s, "\"count\":");
+		g = strstr(ty, "\"count\":");
 		gap_seqs += g ? strtoull(g + 8, NULL, 10) : 0;
 		return;
 	}
-	g = strstr(s, "\"guest_monotonic_ns\":");
-	if (!r || !g || !strstr(s, "process.spawned"))
+	if (!strncmp(ty, "agent_h", 7))
+		return;				/* hello, heartbeat */
+	r = strstr(ty, "\"host_received_at\":\"");
+	g = r ? strstr(r, "\"guest_monotonic_ns\":") : NULL;
+	if (!g)
 		return;
 	events++;
 	recv = rfc3339_ns(r + 20);
@@ -124,17 +139,17 @@ static void take_line(const char *s)
 static size_t read_out(void)
 {
 	size_t got = 0, i, start;
+	char *nl;
 	ssize_t n;
 
 	while ((n = read(0, line + have, sizeof(line) - 1 - have)) > 0) {
 		got += (size_t)n;
 		have += (size_t)n;
-		for (start = 0, i = 0; i < have; i++) {
-			if (line[i] != '\n')
-				continue;
+		for (start = 0; (nl = memchr(line + start, '\n', have - start));
+		     start = i + 1) {
+			i = (size_t)(nl - line);
 			line[i] = 0;
 			take_line(line + start);
-			start = i + 1;
 		}
 		memmove(line, line + start, have - start);
 		have -= start;
@@ -144,23 +159,63 @@ static size_t read_out(void)
 	return got;
 }
 
+/* The event of step j of a cell's cycle (spawn, exec, connect, exit),
+ * or a heartbeat every rate-th step: the frame's fields. */
+static int cycle(struct event *ev, uint64_t j, uint64_t rate, uint64_t due)
+{
+	static const char *const what[] = { "python3\0-c\0job", "sh\0-c\0true" };
+	uint32_t pid = 1000 + (uint32_t)(j / 4 % 30000);
+	uint64_t start = due - j % 4 * NS_PER_MS;
+	char argv[64];
+	int n;
+
+	if (rate && j % rate == rate - 1) {
+		event_init(ev, PS_AGENT_HEARTBEAT, 7, due);
+		event_set_uint(ev, EVK_INTERVAL_MS, 1000);
+		return PS_AGENT_HEARTBEAT;
+	}
+	event_init(ev, PS_PROCESS_SPAWNED, pid, due);
+	event_set_uint(ev, EVK_PPID, 100);
+	event_set_uint(ev, EVK_START_NS, start);
+	switch (j % 4) {
+	case 1:
+		ev->source = PS_PROCESS_EXEC;
+		event_set_text(ev, EVK_EXE, "/usr/bin/python3", 16);
+		n = snprintf(argv, sizeof(argv), "%s%c%u", what[j / 4 % 2], 0,
+			     (unsigned)(j / 8 % 32));
+		event_set_text(ev, EVK_ARGV, argv, (size_t)n);
+		event_set_uint(ev, EVK_UID, 1000);
+		break;
+	case 2:
+		ev->source = PS_NET_CONNECT_ATTEMPTED;
+		event_set_text(ev, EVK_PROTO, "tcp", 3);
+		event_set_text(ev, EVK_DST, "10.0.0.1:443", 12);
+		break;
+	case 3:
+		ev->source = PS_PROCESS_EXITED;
+		event_set_uint(ev, EVK_EXIT_CODE, 0);
+		break;
+	}
+	return ev->source;
+}
+
 /* Append one frame to c's buffer. */
-static void make(struct client *c, int k, int src, uint64_t due)
+static void make(struct client *c, int src, uint64_t due, uint64_t rate)
 {
 	struct event ev;
 	int n;
 
-	event_init(&ev, src, 10000 + (uint32_t)k, due);
-	event_set_text(&ev, EVK_GUEST_COMM, "bench", 5);
 	if (src == PS_AGENT_HELLO) {
+		event_init(&ev, src, 7, due);
 		event_set_text(&ev, EVK_AGENT_VERSION, "bench", 5);
 		event_set_text(&ev, EVK_BOOT_ID, "bench-boot", 10);
 		event_set_uint(&ev, EVK_SESSION, 1);
 		event_set_uint(&ev, EVK_RESUME_SEQ, 0);
 	} else {
+		cycle(&ev, c->seq, rate, due);
 		event_set_uint(&ev, EVK_SEQ, c->seq);
-		event_set_uint(&ev, EVK_PPID, 1);
 	}
+	event_set_text(&ev, EVK_GUEST_COMM, "bench", 5);
 	n = frame_encode(&ev, WIRE_EXTENDED, c->buf + c->pend, PEND - c->pend);
 	if (n <= 0) {
 		fprintf(stderr, "cells: frame_encode: %d\n", n);
@@ -260,8 +315,9 @@ static uint64_t drive(int n, uint64_t rate, double secs, uint64_t t0, double *bu
 			want = due_by(el, rate, k, n);
 			want = want < c->seq + BATCH ? want : c->seq + BATCH;
 			for (j = c->seq; j < want; j = c->seq) {
-				make(c, k, PS_PROCESS_SPAWNED, t0 + (uint64_t)(
-				     ((double)j + (double)k / n) * 1e9 / (double)rate));
+				make(c, PS_PROCESS_SPAWNED, t0 + (uint64_t)(
+				     ((double)j + (double)k / n) * 1e9 / (double)rate),
+				     rate);
 				made = 1;
 			}
 			if (c->pend)
@@ -303,7 +359,7 @@ int main(int argc, char **argv)
 	for (k = 0; k < n; k++) {
 		if ((cl[k].fd = dial(argv[optind], k)) < 0)
 			return perror("cells: connect"), 1;
-		make(&cl[k], k, PS_AGENT_HELLO, clock_mono_ns());
+		make(&cl[k], PS_AGENT_HELLO, clock_mono_ns(), rate);
 		flush(&cl[k]);
 	}
 	offset = mono_to_real();

@@ -32,7 +32,7 @@ echo
 echo "== the workload's CloudEvents, as cellos-telemetry-host wrote them"
 if command -v jq > /dev/null 2>&1; then
 	head -n 1 "$ev.shown" | jq .
-	tail -n +2 "$ev.shown" | jq -c '{type: (.type | split(".") | last)} + (.data | del(.cell_id, .run_id, .host_received_at, .content_version, .probe_source))'
+	tail -n +2 "$ev.shown" | jq -c '{type: (.type | split(".") | last)} + (.data | del(.cell_id, .run_id, .host_received_at, .content_version, .probe_source, .severity, .process, .parent, .ancestors)) + {exec_id: .data.process.exec_id, parent: .data.parent.exec_id}'
 else
 	cat "$ev.shown"
 fi

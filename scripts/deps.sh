@@ -17,6 +17,7 @@ set -eu
 
 pkgs_build="gcc:gcc make:make libc6-dev:/usr/include/stdio.h binutils:nm
 	pkg-config:pkg-config libsodium-dev:/usr/include/sodium.h
+	libjansson-dev:/usr/include/jansson.h
 	musl-tools:musl-gcc libbearssl-dev:/usr/include/bearssl/bearssl_hash.h"
 pkgs_check="libcmocka-dev:/usr/include/cmocka.h python3:python3
 	python3-cbor2:py:cbor2 libcbor-dev:/usr/include/cbor.h clang:clang

@@ -53,7 +53,7 @@ void ce_begin(struct json_buf *j, const struct ce_stamp *st,
 	json_raw(j, "\"cellos://cell/", 15);
 	json_raw(j, st->cell, strlen(st->cell));	/* [A-Za-z0-9._-] */
 	json_raw(j, "\"", 1);
-	json_kv_cstr(j, "time", st->time);
+	json_kv_cstr(j, "time", st->when ? st->when : st->time);
 	put_type(j, type);
 	json_kv_cstr(j, "datacontenttype", "application/json");
 	json_key(j, "data");
@@ -75,7 +75,7 @@ void ce_end(struct json_buf *j)
 
 /* argv text -> array of strings, split at each U+0000 (a 0x00 byte);
  * "" is no argument, "a\0" is two ("a" and ""). */
-static void put_argv(struct json_buf *j, const char *s, size_t n)
+void ce_argv(struct json_buf *j, const char *s, size_t n)
 {
 	const char *end = s + n, *z;
 
@@ -127,7 +127,7 @@ void ce_fields(struct json_buf *j, const struct event *ev)
 		} else if (d->type == EVT_TEXT) {
 			s = event_text(ev, k, &n);
 			if (k == EVK_ARGV)
-				put_argv(j, s, n);
+				ce_argv(j, s, n);
 			else
 				json_str(j, s, n);
 		} else {

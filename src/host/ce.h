@@ -14,12 +14,14 @@
 
 #define CE_TYPE_PREFIX "dev.cellos.events.cell.observability.guest.v1."
 
-/* The host stamp: who (the socket's cell), which run, when (RFC 3339),
- * then the members of ce_extra (host name, labels), if any. */
+/* The host stamp: who (the socket's cell), which run, when received
+ * (RFC 3339), then the members of ce_extra (host name, labels), if any;
+ * `when` is the event's own time (CloudEvents `time`), NULL: received. */
 struct ce_stamp {
 	const char *cell;
 	const char *run_id;
 	const char *time;
+	const char *when;
 	const char *extra;
 	size_t extra_len;
 };
@@ -31,6 +33,8 @@ void ce_begin(struct json_buf *j, const struct ce_stamp *st,
 	      const char *type, const char *id, size_t idlen);
 /* Every field of a decoded guest event, by wire name, in wire order. */
 void ce_fields(struct json_buf *j, const struct event *ev);
+/* argv text (arguments joined by U+0000) as an array of strings. */
+void ce_argv(struct json_buf *j, const char *s, size_t n);
 /* Close `data` and the event. */
 void ce_end(struct json_buf *j);
 

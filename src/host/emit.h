@@ -29,3 +29,5 @@ void emit_gap(struct host *h, struct hconn *c, const struct stamp_range *r);
 void emit_rejected(struct host *h, struct hconn *c, int err, size_t n);
 /* agent_silenced: no frame for the keep-alive window. */
 void emit_silenced(struct host *h, struct hconn *c);
+/* clock_jumped: c's guest clock jumped (verdict of gclock_sample). */
+void emit_clock(struct host *h, struct hconn *c, int verdict);

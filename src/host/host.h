@@ -9,8 +9,10 @@
 #include <stdint.h>
 #include "ce.h"
 #include "conn.h"
+#include "gclock.h"
 #include "keepalive.h"
 #include "lib/caps.h"
+#include "model.h"
 #include "out.h"
 #include "stamp.h"
 #include "wire/event.h"
@@ -32,6 +34,8 @@ struct cell_stats {
 	uint64_t silenced;		/* agent_silenced events */
 	uint64_t acks;			/* ack frames sent */
 	uint64_t lines;			/* lines made for this cell */
+	uint64_t clock_jumps;		/* clock_jumped lines */
+	uint64_t clamped;		/* event times that were their receipt */
 };
 
 struct host_cell {
@@ -51,6 +55,7 @@ struct host_cell {
 	 * until its keep-alive window passes (agent_silenced) or the
 	 * cell's agent says hello again; NULL: none */
 	struct hconn *gone;
+	struct model *model;		/* its processes; NULL: --process-slots 0 */
 	struct cell_stats st;
 };
 
@@ -76,6 +81,7 @@ struct hconn {
 	struct stamp_inst own;		/* seqs before any hello, or after
 					 * another hello took over the cell */
 	struct ka_node ka;
+	struct gclock clk;		/* its guest clock on the host's */
 	uint8_t ackbuf[48];
 	struct conn_rd rd;		/* last: the big part */
 };
@@ -87,6 +93,7 @@ struct host {
 	char nonce[17];			/* per process: host-made ids */
 	int ack;			/* --ack */
 	uint64_t keepalive_ms;
+	unsigned ancestors;		/* --ancestors */
 	const char *extra;		/* --host-name, --label: JSON members
 					 * for every line's data (ce.h) */
 	size_t extra_len;

@@ -98,6 +98,22 @@ void json_str(struct json_buf *j, const char *s, size_t n)
 	json_raw(j, "\"", 1);
 }
 
+size_t json_str_len(const char *s, size_t n)
+{
+	size_t len = 2, i;
+	const char *e;
+	char tmp[7];
+
+	for (i = 0; i < n; i++)
+		len += (e = escape((unsigned char)s[i], tmp)) ? strlen(e) : 1;
+	return len;
+}
+
+size_t json_room(const struct json_buf *j)
+{
+	return j->err ? 0 : j->cap - j->len;
+}
+
 void json_uint(struct json_buf *j, uint64_t v)
 {
 	char tmp[20];

@@ -36,6 +36,9 @@ void json_elem(struct json_buf *j);
 /* A quoted, escaped string of n bytes; a number. */
 void json_str(struct json_buf *j, const char *s, size_t n);
 void json_uint(struct json_buf *j, uint64_t v);
+/* Bytes json_str writes for s[0..n), quotes included; room left in j. */
+size_t json_str_len(const char *s, size_t n);
+size_t json_room(const struct json_buf *j);
 /* Shorthands: key plus value. */
 void json_kv_str(struct json_buf *j, const char *k, const char *s, size_t n);
 void json_kv_cstr(struct json_buf *j, const char *k, const char *s);

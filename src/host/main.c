@@ -18,6 +18,7 @@
 #include "recv.h"
 #include "sign.h"
 #include "stats.h"
+#include "tree.h"
 #include "verify.h"
 
 static struct host_opts opts;
@@ -37,6 +38,7 @@ static void usage(FILE *f)
 "           [--out FILE] [--ready-fd FD] [--run-id R]\n"
 "           [--sign hmac|ed25519 --key-file F] --cell ID:PATH ...\n"
 "       cellos-telemetry-host --verify --key-file F [FILE ...]\n"
+"       cellos-telemetry-host --tree [FILE ...]\n"
 "  --cell ID:PATH       receive cell ID on AF_UNIX PATH (Firecracker: <uds_path>_9001)\n"
 "  --run-id R           run id in every event's data (default: random)\n"
 "  --out FILE           append the JSON Lines to FILE (default or -: stdout);\n"
@@ -51,12 +53,17 @@ static void usage(FILE *f)
 "                       hmac-sha256, ed25519 (seed), ed25519-pub (verify only)\n"
 "  --verify             check the signature of each line of FILEs (or stdin)\n"
 "  --listen vsock:PORT  listen on AF_VSOCK PORT (QEMU hosts); cells are ID:CID\n"
+"  --process-slots N    processes the model keeps per cell (default %d, max %d);\n"
+"                       0: no process/parent blocks\n"
+"  --ancestors N        add \"ancestors\", N blocks beyond the parent (max %d)\n"
+"  --tree               print each cell's process tree from FILEs (or stdin)\n"
 "  --ready-fd FD        once every socket is bound, write a line to FD, close it\n"
 "  -v                   log more (twice: debug)\n"
 "  -V, --version        print the version and exit\n"
 "  -h, --help           print this help and exit\n"
 "signals: SIGUSR1 prints the counters, SIGHUP reopens --out, SIGTERM stops\n",
-		HOST_KEEPALIVE_MS, HOST_LABELS_MAX);
+		HOST_KEEPALIVE_MS, HOST_LABELS_MAX, HOST_MODEL_PROCS,
+		HOST_MODEL_PROCS_MAX, HOST_ANCESTORS_MAX);
 }
 
 /* Room for every connection's fd. */
@@ -128,6 +135,20 @@ static void setup_out(void)
 		fatalx("--label/--host-name: too long");
 }
 
+/* Each cell's process model, fixed here for the whole run. */
+static void setup_models(void)
+{
+	unsigned i;
+
+	host.ancestors = opts.ancestors;
+	for (i = 0; opts.process_slots && i < host.ncells; i++) {
+		host.cells[i].model = calloc(1, sizeof(struct model));
+		if (!host.cells[i].model ||
+		    model_init(host.cells[i].model, opts.process_slots) < 0)
+			fatal("cell %s: process model", host.cells[i].id);
+	}
+}
+
 /* Bind every cell (AF_UNIX) or the vsock listener; returns vsock fd. */
 static int bind_cells(void)
 {
@@ -170,6 +191,7 @@ static void setup(void)
 	ka_init(&host.ka, opts.keepalive_ms * NS_PER_MS);
 	setup_out();
 	vfd = bind_cells();
+	setup_models();
 	if (serve_init(&srv, &host, vfd) < 0)
 		fatal("set-up");
 }
@@ -232,6 +254,8 @@ int main(int argc, char **argv)
 		load_key();
 	if (opts.verify)
 		return verify_main();
+	if (opts.tree)
+		return tree_main(opts.files, opts.nfiles);
 	setup();
 	ready();
 	serve_run(&srv, &host);

@@ -12,7 +12,8 @@
 #include "wire/utf8.h"
 
 enum { O_CELL = 256, O_RUN_ID, O_OUT, O_KEEPALIVE, O_ACK, O_SIGN, O_KEY,
-       O_VERIFY, O_LISTEN, O_READY, O_FSYNC, O_LABEL, O_HOST_NAME };
+       O_VERIFY, O_LISTEN, O_READY, O_FSYNC, O_LABEL, O_HOST_NAME,
+       O_PROCESS_SLOTS, O_ANCESTORS, O_TREE };
 
 static const struct option longopts[] = {
 	{ "cell", required_argument, NULL, O_CELL },
@@ -30,6 +31,9 @@ static const struct option longopts[] = {
 	{ "host-name", required_argument, NULL, O_HOST_NAME },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
+	{ "process-slots", required_argument, NULL, O_PROCESS_SLOTS },
+	{ "ancestors", required_argument, NULL, O_ANCESTORS },
+	{ "tree", no_argument, NULL, O_TREE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -110,11 +114,52 @@ static int add_label(struct host_opts *o, char *arg, const char **why)
 	return 0;
 }
 
+/* ---- the process model and --tree ---- */
+
+/* --process-slots, --ancestors, --tree; 0, -1 with why, or 1: not one. */
+static int model_opt(struct host_opts *o, int ch, const char *arg,
+		     const char **why)
+{
+	uint64_t v;
+
+	switch (ch) {
+	case O_PROCESS_SLOTS:
+		*why = "--process-slots wants 0..32768";
+		if (number(arg, 0, HOST_MODEL_PROCS_MAX, &v))
+			return -1;
+		o->process_slots = (unsigned)v;
+		return 0;
+	case O_ANCESTORS:
+		*why = "--ancestors wants 0..16";
+		if (number(arg, 0, HOST_ANCESTORS_MAX, &v))
+			return -1;
+		o->ancestors = (unsigned)v;
+		return 0;
+	case O_TREE:
+		o->tree = 1;
+		return 0;
+	}
+	return 1;
+}
+
+/* --tree reads files: no receiver options with it. */
+static int tree_alone(const struct host_opts *o, const char **why)
+{
+	*why = "--tree takes files, not the receiver's options";
+	return o->ncells || o->sign || o->ack || o->vsock || o->fsync ||
+		o->nlabels || o->host_name || o->verify || o->key_file ? -1 : 0;
+}
+
+/* ---- the rest ---- */
+
 /* One option; 0 or -1 with why. */
 static int one(struct host_opts *o, int ch, char *arg, const char **why)
 {
 	uint64_t v;
+	int rc = model_opt(o, ch, arg, why);
 
+	if (rc <= 0)
+		return rc;
 	switch (ch) {
 	case 'h': o->help = 1; return 0;
 	case 'V': o->version = 1; return 0;
@@ -171,6 +216,8 @@ static int combine(struct host_opts *o, const char **why)
 
 	if (o->help || o->version)
 		return 0;
+	if (o->tree)
+		return tree_alone(o, why);
 	*why = "--sign and --verify want --key-file";
 	if ((o->sign || o->verify) != !!o->key_file)
 		return -1;
@@ -199,6 +246,7 @@ int opts_parse(struct host_opts *o, int argc, char **argv, const char **why)
 	memset(o, 0, sizeof(*o));
 	o->ready_fd = -1;
 	o->keepalive_ms = HOST_KEEPALIVE_MS;
+	o->process_slots = HOST_MODEL_PROCS;
 	optind = 0;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "+hVv", longopts, NULL)) != -1) {

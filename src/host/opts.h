@@ -31,7 +31,11 @@ struct host_opts {
 	int verbose;
 	int help, version;
 	uint64_t keepalive_ms;
-	char **files;			/* --verify operands */
+	/* the process model and --tree (doc/WIRE.md §6) */
+	unsigned process_slots;		/* instances per cell; 0: no model */
+	unsigned ancestors;		/* ancestors blocks beyond the parent */
+	int tree;			/* --tree: print files' trees, no receiver */
+	char **files;			/* --verify/--tree operands */
 	int nfiles;
 };
 

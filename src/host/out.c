@@ -196,7 +196,7 @@ static void failed(struct out *o, int err, size_t was)
 	o->backoff_ms = o->backoff_ms == 0 ? HOST_OUT_RETRY_MIN_MS :
 		o->backoff_ms * 2 > HOST_OUT_RETRY_MAX_MS ?
 		HOST_OUT_RETRY_MAX_MS : o->backoff_ms * 2;
-	o->retry_at = now + o->backoff_ms * 1000000u;
+	o->retry_at = now + o->backoff_ms * NS_PER_MS;
 	o->stalled = 1;
 	errno = err;
 	LOG_RL(log_warn, "output: %u event lines held, trying again in %llu ms",

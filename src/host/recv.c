@@ -50,6 +50,7 @@ void recv_open(struct host *h, struct hconn *c, struct host_cell *cell,
 	c->ack_sent = 0;
 	c->last_real = h->now_real;
 	stamp_start(&c->own, 0, 0);
+	gclock_init(&c->clk);
 	c->ka.prev = c->ka.next = NULL;
 	ka_touch(&h->ka, &c->ka, h->now_mono);
 	conn_init(&c->rd);
@@ -86,6 +87,9 @@ static void on_hello(struct host_cell *cell, struct hconn *c,
 		return;
 	}
 	c->gen = ++cell->gen;
+	if (cell->model && cell->has_inst &&
+	    (bl != cell->boot_len || memcmp(b, cell->boot_id, bl)))
+		model_reset(cell->model);	/* a new boot: new pids */
 	cell->has_inst = 1;
 	cell->boot_len = (uint16_t)bl;
 	memcpy(cell->boot_id, b, bl);
@@ -137,6 +141,18 @@ static void loss(struct host *h, struct hconn *c, const struct event *ev)
 	emit_loss(h, c, ev);
 }
 
+/* A hello or heartbeat: a sample of c's guest clock; a jump is flagged
+ * with a line of its own. */
+static void clock_sample(struct host *h, struct hconn *c,
+			 const struct event *ev)
+{
+	int v = gclock_sample(&c->clk, h->now_mono, ev->mono_ns,
+			      ev->source == PS_AGENT_HEARTBEAT);
+
+	if (v != GCLOCK_OK)
+		emit_clock(h, c, v);
+}
+
 /* One frame of c: count, decode's verdict, seq, lines. */
 static void take(struct host *h, struct hconn *c, int err,
 		 const struct event *ev, size_t n)
@@ -155,6 +171,8 @@ static void take(struct host *h, struct hconn *c, int err,
 	c->last_real = h->now_real;
 	if (!c->silenced)
 		ka_touch(&h->ka, &c->ka, h->now_mono);
+	if (ev->source == PS_AGENT_HELLO || ev->source == PS_AGENT_HEARTBEAT)
+		clock_sample(h, c, ev);
 	if (ev->source == PS_AGENT_HELLO)
 		on_hello(c->cell, c, ev);
 	c->stopped |= ev->source == PS_AGENT_STOPPING;

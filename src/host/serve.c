@@ -1,6 +1,7 @@
 /*
- * serve.c: the epoll loop of serve.h.  Set-up may fail; once serve_run
- * runs, errors are counted and logged (rate limited), never fatal.
+ * serve.c: the receiver on the shared loop (serve.h).  Set-up may fail;
+ * once serve_run runs, errors are counted and logged (rate limited),
+ * never fatal.
  */
 #include <errno.h>
 #include <poll.h>
@@ -8,8 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/signalfd.h>
-#include <sys/timerfd.h>
 #include <unistd.h>
 #include "lib/clock.h"
 #include "lib/log.h"
@@ -18,18 +17,18 @@
 #include "recv.h"
 #include "stats.h"
 
-enum { K_LISTEN = 1, K_CONN, K_SIGNAL, K_TIMER, K_VSOCK, K_RETRY };
-#define TAG(k, i) ((uint64_t)(k) << 32 | (uint32_t)(i))
+static void on_listen(void *ctx, uint32_t events);
+static void on_vsock(void *ctx, uint32_t events);
+static void on_conn(void *ctx, uint32_t events);
+static void on_signal(void *ctx, int signo);
+static void on_keepalive(void *ctx, uint64_t now);
+static void on_retry(void *ctx, uint64_t now);
+static void settle(void *ctx);
+static int wait_output(void *arg, uint64_t until);
 
-static int watch(int ep, int fd, uint32_t events, uint64_t tag)
-{
-	struct epoll_event e = { .events = events, .data.u64 = tag };
-
-	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &e);
-}
-
-/* signalfd for the signals the loop handles (blocked first). */
-static int signals(void)
+/* The signals the loop takes; a closed pipe or a file past RLIMIT_FSIZE
+ * must fail the write (EPIPE, EFBIG: the lines are held), not kill us. */
+static int signals(struct serve *l)
 {
 	sigset_t set;
 
@@ -38,14 +37,18 @@ static int signals(void)
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
-		return -1;
-	signal(SIGPIPE, SIG_IGN);	/* a closed pipe: EPIPE, held lines */
-	signal(SIGXFSZ, SIG_IGN);	/* past RLIMIT_FSIZE: EFBIG, likewise */
-	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN);
+	return loop_init(&l->loop, &set, on_signal, settle, l);
 }
 
-static int wait_output(void *arg, uint64_t until);
+/* A record for fd in the loop, reading. */
+static int watch(struct serve *l, struct serve_fd *sf, int fd,
+		 void (*fn)(void *, uint32_t), unsigned i)
+{
+	*sf = (struct serve_fd){ { fd, fn, sf }, l, i };
+	return loop_add(&l->loop, &sf->f, EPOLLIN);
+}
 
 int serve_init(struct serve *l, struct host *h, int vsock_fd)
 {
@@ -53,29 +56,26 @@ int serve_init(struct serve *l, struct host *h, int vsock_fd)
 
 	memset(l, 0, sizeof(*l));
 	l->h = h;
-	l->vsock_fd = vsock_fd;
 	l->pool = calloc(HOST_MAX_CONNS, sizeof(*l->pool));
 	l->freelist = calloc(HOST_MAX_CONNS, sizeof(*l->freelist));
-	if (!l->pool || !l->freelist)
+	l->cfd = calloc(HOST_MAX_CONNS, sizeof(*l->cfd));
+	l->lfd = calloc(h->ncells, sizeof(*l->lfd));
+	if (!l->pool || !l->freelist || !l->cfd || !l->lfd)
 		return -1;
 	for (i = 0; i < HOST_MAX_CONNS; i++)
 		l->freelist[i] = HOST_MAX_CONNS - 1 - i;
 	l->nfree = HOST_MAX_CONNS;
-	if ((l->ep = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
-	    (l->sfd = signals()) < 0 ||
-	    (l->tfd = timerfd_create(CLOCK_MONOTONIC,
-				     TFD_NONBLOCK | TFD_CLOEXEC)) < 0 ||
-	    (l->rfd = timerfd_create(CLOCK_MONOTONIC,
-				     TFD_NONBLOCK | TFD_CLOEXEC)) < 0 ||
-	    watch(l->ep, l->sfd, EPOLLIN, TAG(K_SIGNAL, 0)) < 0 ||
-	    watch(l->ep, l->tfd, EPOLLIN, TAG(K_TIMER, 0)) < 0 ||
-	    watch(l->ep, l->rfd, EPOLLIN, TAG(K_RETRY, 0)) < 0)
+	l->ka = (struct loop_timer){ 0, on_keepalive, l };
+	l->retry = (struct loop_timer){ 0, on_retry, l };
+	l->vsock.f.fd = -1;
+	if (signals(l) < 0 || loop_timer_add(&l->loop, &l->ka) < 0 ||
+	    loop_timer_add(&l->loop, &l->retry) < 0)
 		return -1;
-	if (vsock_fd >= 0 && watch(l->ep, vsock_fd, EPOLLIN, TAG(K_VSOCK, 0)) < 0)
+	if (vsock_fd >= 0 && watch(l, &l->vsock, vsock_fd, on_vsock, 0) < 0)
 		return -1;
 	for (i = 0; i < h->ncells; i++)
 		if (h->cells[i].lfd >= 0 &&
-		    watch(l->ep, h->cells[i].lfd, EPOLLIN, TAG(K_LISTEN, i)) < 0)
+		    watch(l, &l->lfd[i], h->cells[i].lfd, on_listen, i) < 0)
 			return -1;
 	h->out.wait = wait_output;
 	h->out.wait_ctx = l;
@@ -116,6 +116,7 @@ static void adopt(struct serve *l, struct host *h, int fd,
 		  struct host_cell *cell)
 {
 	struct hconn *c;
+	unsigned i;
 
 	if (!cell) {
 		h->refused_unknown++;
@@ -129,14 +130,16 @@ static void adopt(struct serve *l, struct host *h, int fd,
 		close(fd);
 		return;
 	}
-	c = &l->pool[l->freelist[--l->nfree]];
+	i = l->freelist[--l->nfree];
+	c = &l->pool[i];
 	if (HOST_MAX_CONNS - l->nfree > h->conns_peak)
 		h->conns_peak = HOST_MAX_CONNS - l->nfree;
 	recv_clock(h);
 	recv_open(h, c, cell, fd);
 	log_info("cell %s: connection open (%llu open)", cell->id,
 		 (unsigned long long)cell->st.open);
-	if (watch(l->ep, fd, EPOLLIN | EPOLLRDHUP, TAG(K_CONN, c - l->pool)) < 0) {
+	l->cfd[i] = (struct serve_fd){ { fd, on_conn, &l->cfd[i] }, l, i };
+	if (loop_add(&l->loop, &l->cfd[i].f, EPOLLIN | EPOLLRDHUP) < 0) {
 		LOG_RL(log_warn, "cell %s: epoll_ctl", cell->id);
 		drop(l, h, c);
 	}
@@ -171,18 +174,42 @@ static void accept_some(struct serve *l, struct host *h, int lfd,
 	}
 }
 
-/* Read c: at most HOST_READS_PER_WAKE reads; its ack waits for the end
- * of the pass (settle). */
-static void readable(struct serve *l, struct host *h, struct hconn *c)
+static void on_listen(void *ctx, uint32_t events)
+{
+	struct serve_fd *sf = ctx;
+	struct host_cell *cell = &sf->s->h->cells[sf->i];
+
+	(void)events;
+	accept_some(sf->s, sf->s->h, cell->lfd, cell);
+}
+
+static void on_vsock(void *ctx, uint32_t events)
+{
+	struct serve_fd *sf = ctx;
+
+	(void)events;
+	accept_some(sf->s, sf->s->h, sf->f.fd, NULL);
+}
+
+/* Read a connection: at most HOST_READS_PER_WAKE reads, each stamped
+ * when it returned; its ack waits for the end of the pass (settle). */
+static void on_conn(void *ctx, uint32_t events)
 {
 	static uint8_t buf[HOST_READ_CHUNK];
+	struct serve_fd *sf = ctx;
+	struct serve *l = sf->s;
+	struct host *h = l->h;
+	struct hconn *c = &l->pool[sf->i];
 	int i, close_it = 0;
 	ssize_t n;
 
-	recv_clock(h);
+	(void)events;
+	if (c->fd < 0)
+		return;			/* closed earlier in this pass */
 	for (i = 0; i < HOST_READS_PER_WAKE && !close_it; i++) {
 		n = read(c->fd, buf, sizeof(buf));
 		if (n > 0) {
+			recv_clock(h);
 			close_it = recv_bytes(h, c, buf, (size_t)n) < 0;
 			if ((size_t)n < sizeof(buf))
 				break;
@@ -194,47 +221,30 @@ static void readable(struct serve *l, struct host *h, struct hconn *c)
 	}
 	if (close_it)
 		drop(l, h, c);
-	else if (h->ack && l->npass < HOST_EPOLL_BATCH)
+	else if (h->ack && l->npass < LOOP_EVENTS)
 		l->pass[l->npass++] = c;
 }
 
-/* Set timerfd fd to fire at monotonic ns d; 0 or -1. */
-static int set_timer(int fd, uint64_t d)
+/* The keep-alive deadline: report the silent, free the gone ones
+ * reported. */
+static void on_keepalive(void *ctx, uint64_t now)
 {
-	struct itimerspec its;
-
-	memset(&its, 0, sizeof(its));
-	its.it_value.tv_sec = (time_t)(d / 1000000000u);
-	its.it_value.tv_nsec = (long)(d % 1000000000u);
-	return timerfd_settime(fd, TFD_TIMER_ABSTIME, &its, NULL);
-}
-
-/* Arm the timer for the earliest keep-alive deadline, if it is earlier
- * than the one armed (deadlines only move later, so a timer that fires
- * early just finds nothing due and is armed again). */
-static void arm(struct serve *l, struct host *h)
-{
-	uint64_t d = ka_deadline(&h->ka);
-
-	if (d == 0 || (l->armed != 0 && l->armed <= d))
-		return;
-	if (set_timer(l->tfd, d) == 0)
-		l->armed = d;
-}
-
-/* The keep-alive timer: report the silent, free the gone ones reported. */
-static void timer(struct serve *l, struct host *h)
-{
-	uint64_t n;
+	struct serve *l = ctx;
+	struct host *h = l->h;
 	unsigned i;
 
-	(void)!read(l->tfd, &n, sizeof(n));
-	l->armed = 0;
+	(void)now;
 	recv_clock(h);
 	recv_silence(h);
 	for (i = 0; i < h->ncells; i++)
 		if (h->cells[i].gone && h->cells[i].gone->silenced)
 			release(l, h->cells[i].gone);
+}
+
+/* The output's retry is due: the pass ends with settle, which writes. */
+static void on_retry(void *ctx, uint64_t now)
+{
+	(void)ctx, (void)now;
 }
 
 /* SIGHUP: reopen --out (logrotate has renamed it); stdout stays. */
@@ -249,18 +259,17 @@ static void hangup(struct host *h)
 		log_warnx("SIGHUP: reopened %s", h->out.path);
 }
 
-/* Handle pending signals; SIGTERM and SIGINT set l->stop. */
-static void signal_in(struct serve *l, struct host *h)
+static void on_signal(void *ctx, int signo)
 {
-	struct signalfd_siginfo si;
+	struct serve *l = ctx;
 
-	while (read(l->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		if (si.ssi_signo == SIGUSR1)
-			stats_print(h, STDERR_FILENO);
-		else if (si.ssi_signo == SIGHUP)
-			hangup(h);
-		else
-			l->stop = 1;
+	if (signo == SIGUSR1) {
+		stats_print(l->h, STDERR_FILENO);
+	} else if (signo == SIGHUP) {
+		hangup(l->h);
+	} else {
+		l->stop = 1;
+		loop_stop(&l->loop);
 	}
 }
 
@@ -270,23 +279,29 @@ static void signal_in(struct serve *l, struct host *h)
 static int wait_output(void *arg, uint64_t until)
 {
 	struct serve *l = arg;
-	struct pollfd p = { .fd = l->sfd, .events = POLLIN };
+	struct pollfd p = { .fd = l->loop.sfd, .events = POLLIN };
 	uint64_t t0 = clock_mono_ns();
 
 	if (l->stop)
 		return -1;
-	(void)poll(&p, 1, until > t0 ? (int)((until - t0) / 1000000u) + 1 : 0);
-	signal_in(l, l->h);
+	(void)poll(&p, 1, until > t0 ? (int)((until - t0) / NS_PER_MS) + 1 : 0);
+	loop_signals(&l->loop);
 	ka_shift(&l->h->ka, clock_mono_ns() - t0);
 	recv_clock(l->h);
 	return l->stop ? -1 : 0;
 }
 
-/* The end of a pass: write what it made (once: one fsync per pass), ack
- * what is now written (this pass's connections, or every connection
- * after the output came back from a failure), and arm the retry. */
-static void settle(struct serve *l, struct host *h)
+/* The end of a pass (the loop's before_wait): write what it made (once:
+ * one fsync per pass), ack what is now written (this pass's connections,
+ * or every connection after the output came back from a failure), then
+ * set the deadlines: the keep-alive one only when earlier than the one
+ * set (deadlines only move later, so a timer that fires early just finds
+ * nothing due and is set again), the retry while the output stalls. */
+static void settle(void *ctx)
 {
+	struct serve *l = ctx;
+	struct host *h = l->h;
+	uint64_t d;
 	unsigned k;
 
 	if (out_due(&h->out, clock_mono_ns()))
@@ -301,60 +316,25 @@ static void settle(struct serve *l, struct host *h)
 		if (l->pass[k]->fd >= 0)
 			recv_ack(h, l->pass[k]);
 	l->npass = 0;
-	if (h->out.stalled && l->retry_armed != h->out.retry_at &&
-	    set_timer(l->rfd, h->out.retry_at) == 0)
-		l->retry_armed = h->out.retry_at;
-}
-
-static void dispatch(struct serve *l, struct host *h, uint64_t tag)
-{
-	uint32_t i = (uint32_t)tag;
-	uint64_t n;
-
-	switch (tag >> 32) {
-	case K_LISTEN:
-		accept_some(l, h, h->cells[i].lfd, &h->cells[i]);
-		break;
-	case K_VSOCK:
-		accept_some(l, h, l->vsock_fd, NULL);
-		break;
-	case K_CONN:
-		if (l->pool[i].fd >= 0)
-			readable(l, h, &l->pool[i]);
-		break;
-	case K_TIMER:
-		timer(l, h);
-		break;
-	case K_RETRY:
-		(void)!read(l->rfd, &n, sizeof(n));
-		l->retry_armed = 0;	/* settle writes what is held */
-		break;
-	case K_SIGNAL:
-		signal_in(l, h);
-		break;
-	}
+	d = ka_deadline(&h->ka);
+	if (d && (!l->ka.at || d < l->ka.at))
+		l->ka.at = d;
+	l->retry.at = h->out.stalled ? h->out.retry_at : 0;
 }
 
 void serve_run(struct serve *l, struct host *h)
 {
-	struct epoll_event ev[HOST_EPOLL_BATCH];
-	int n, i;
 	unsigned k;
 
-	while (!l->stop) {
-		arm(l, h);
-		n = epoll_wait(l->ep, ev, HOST_EPOLL_BATCH, -1);
-		if (n < 0 && errno != EINTR)
-			LOG_RL(log_warn, "epoll_wait");
-		for (i = 0; i < n; i++)
-			dispatch(l, h, ev[i].data.u64);
-		settle(l, h);
-	}
+	while (loop_run(&l->loop) < 0 && !l->stop)
+		LOG_RL(log_warn, "epoll_wait");
+	settle(l);			/* the last pass's lines and acks */
 	if (h->out.len > 0 && out_flush(&h->out) == 0)
-		settle(l, h);		/* a last try, its acks before the close */
+		settle(l);		/* a last try, its acks before the close */
 	for (k = 0; k < HOST_MAX_CONNS; k++)
 		if (l->pool[k].cell && l->pool[k].fd >= 0) {
 			ka_remove(&l->pool[k].ka);
 			close(l->pool[k].fd);
 		}
+	loop_close(&l->loop);
 }

@@ -1,8 +1,9 @@
 /*
- * serve.h: the receiver's one event loop: epoll over the listeners, the
- * connections, a signalfd (SIGUSR1: counters; SIGHUP: reopen --out;
- * SIGTERM/SIGINT: stop), one timerfd at the earliest keep-alive deadline
- * and one for the output's next retry after a failed write.
+ * serve.h: the receiver's event loop: the shared one of src/lib/loop.h
+ * (epoll, a signalfd, one timerfd at the earliest deadline) over the
+ * listeners and the connections.  Signals: SIGUSR1 prints the counters,
+ * SIGHUP reopens --out, SIGTERM/SIGINT stop.  Two deadlines: the earliest
+ * keep-alive one and the output's next retry after a failed write.
  *
  * Connections come from a pool of HOST_MAX_CONNS slots allocated once;
  * when it is empty, new connections are accepted and closed at once
@@ -16,23 +17,30 @@
 #pragma once
 #include <stdint.h>
 #include "host.h"
+#include "lib/loop.h"
+
+/* An fd of the loop, and which listener (cell index) or pool slot. */
+struct serve_fd {
+	struct loop_fd f;
+	struct serve *s;
+	unsigned i;
+};
 
 struct serve {
 	struct host *h;
-	int ep;
-	int sfd;			/* signalfd */
-	int tfd;			/* keep-alive timerfd, CLOCK_MONOTONIC */
-	int rfd;			/* output retry timerfd, CLOCK_MONOTONIC */
-	int vsock_fd;			/* -1 unless --listen vsock:PORT */
+	struct loop loop;
+	struct loop_timer ka;		/* the earliest keep-alive deadline */
+	struct loop_timer retry;	/* the output's next retry */
+	struct serve_fd vsock;		/* fd -1 unless --listen vsock:PORT */
+	struct serve_fd *lfd;		/* one per cell */
+	struct serve_fd *cfd;		/* one per pool slot */
 	int stop;			/* SIGTERM or SIGINT came */
-	uint64_t armed;			/* deadline tfd is set to, 0 none */
-	uint64_t retry_armed;		/* deadline rfd is set to, 0 none */
 	uint64_t recovered;		/* out.recovered when last seen */
 	struct hconn *pool;
 	uint32_t *freelist;
 	unsigned nfree;
 	unsigned npass;			/* connections read in this pass */
-	struct hconn *pass[HOST_EPOLL_BATCH];
+	struct hconn *pass[LOOP_EVENTS];
 };
 
 /* Set up around listeners already in h->cells[].lfd (and vsock_fd).

@@ -9,6 +9,8 @@
 #include <unistd.h>
 #include "stats.h"
 
+#define U(x) ((unsigned long long)(x))
+
 struct line {
 	char b[2048];
 	size_t n;
@@ -28,13 +30,23 @@ static void add(struct line *l, const char *fmt, ...)
 			sizeof(l->b) - l->n - 1;
 }
 
+/* The process model's counters of a cell. */
+static void model_line(struct line *l, const struct model_stats *m)
+{
+	add(l, "; processes %u (peak %u) made %llu; evicted exited %llu live "
+	    "%llu; unknown process %llu parent %llu; replaced %llu; text full "
+	    "%llu; resets %llu", m->used, m->peak, U(m->made),
+	    U(m->evicted_exited), U(m->evicted_live), U(m->unknown),
+	    U(m->unknown_parent), U(m->replaced), U(m->text_full),
+	    U(m->resets));
+}
+
 static void cell_line(const struct host_cell *c, int fd)
 {
 	const struct cell_stats *s = &c->st;
 	struct line l = { .n = 0 };
 	int i;
 
-#define U(x) ((unsigned long long)(x))
 	add(&l, "cellos-telemetry-host: cell %s: conns %llu open %llu "
 	    "refused %llu; frames %llu bytes %llu lines %llu; events",
 	    c->id, U(s->conns), U(s->open), U(s->refused), U(s->frames),
@@ -47,9 +59,13 @@ static void cell_line(const struct host_cell *c, int fd)
 		if (s->rejects[i])
 			add(&l, " %s=%llu", wire_errname(-i), U(s->rejects[i]));
 	add(&l, "; gaps %llu (%llu seqs); agent losses %llu (%llu seqs); "
-	    "dups %llu; silenced %llu; acks %llu\n", U(s->gaps),
-	    U(s->gap_seqs), U(s->losses), U(s->lost_seqs), U(s->dups),
-	    U(s->silenced), U(s->acks));
+	    "dups %llu; silenced %llu; acks %llu; clock jumps %llu clamped "
+	    "%llu", U(s->gaps), U(s->gap_seqs), U(s->losses), U(s->lost_seqs),
+	    U(s->dups), U(s->silenced), U(s->acks), U(s->clock_jumps),
+	    U(s->clamped));
+	if (c->model)
+		model_line(&l, &c->model->st);
+	add(&l, "\n");
 	(void)!write(fd, l.b, l.n);
 }
 
@@ -73,5 +89,4 @@ void stats_print(const struct host *h, int fd)
 		add(&l, "; refused (unknown cid) %llu", U(h->refused_unknown));
 	add(&l, "\n");
 	(void)!write(fd, l.b, l.n);
-#undef U
 }

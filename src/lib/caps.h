@@ -69,12 +69,33 @@
 /* Seqs an instance may hold ahead of its contiguous mark (hello and loss
  * frames the agent sends out of order): 8 is several reconnects deep. */
 #define HOST_SEQ_AHEAD		8
-/* epoll events taken per wait. */
-#define HOST_EPOLL_BATCH	64
 /* A failed output write is tried again after 50 ms, doubling up to 2 s:
  * a disk that is freed is seen soon, a dead one costs a syscall per 2 s. */
 #define HOST_OUT_RETRY_MIN_MS	50
 #define HOST_OUT_RETRY_MAX_MS	2000
+/* Occurrence time (gclock.h): the offset is the smallest sample of a
+ * window of 4 x 15 s: a guest clock 500 ppm slow (NTP's largest slew)
+ * drifts 30 ms in it, while the best of ~60 heartbeats is kept. */
+#define HOST_CLOCK_BUCKETS	4
+#define HOST_CLOCK_BUCKET_MS	15000
+/* A change of offset beyond what delays and drift explain: a jump. */
+#define HOST_CLOCK_JUMP_MS	100
+/* The process model (model.h): instances kept per cell by default (a
+ * microVM runs tens of processes); each costs 56 bytes and 64 bytes of
+ * string store, ~31 KiB a cell with the hashes: 1,000 full cells hold
+ * ~31 MiB, touched only as used.  --process-slots sets it per host, up to
+ * what 16-bit slot numbers reach. */
+#define HOST_MODEL_PROCS	256
+#define HOST_MODEL_PROCS_MAX	32768
+/* A text kept per instance (exe, argv, cwd): longer ones are cut. */
+#define HOST_MODEL_TEXT_MAX	1024
+/* Two start times this close are one instance: the /proc inventory
+ * counts in clock ticks (10 ms), the connector in ns. */
+#define HOST_MODEL_START_SLACK_MS 20
+/* A line's `message`: one line for people, cut at this many bytes. */
+#define HOST_MESSAGE_MAX	320
+/* --ancestors N: blocks beyond the parent, at most. */
+#define HOST_ANCESTORS_MAX	16
 /* --label KEY=VALUE: a few static labels (tenant, environment, region);
  * with the longest guest line they still fit HOST_LINE_MAX (see ce.c). */
 #define HOST_LABELS_MAX		16
@@ -224,8 +245,9 @@
 
 /* ---- event loop (src/lib/loop.c) ---- */
 
-/* epoll events taken per epoll_wait. */
-#define LOOP_EVENTS		32
+/* epoll events taken per epoll_wait: the host's pass (its lines are
+ * written once per pass) covers up to 64 ready connections. */
+#define LOOP_EVENTS		64
 /* Deadlines: heartbeat, transport, stop, one per probe, with room. */
 #define LOOP_TIMERS_MAX		16
 /* ---- net probe (src/agent/net/) ---- */

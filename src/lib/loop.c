@@ -163,6 +163,11 @@ int loop_run(struct loop *l)
 	return 0;
 }
 
+void loop_signals(struct loop *l)
+{
+	on_sigfd(l, 0);
+}
+
 void loop_stop(struct loop *l)
 {
 	l->done = 1;

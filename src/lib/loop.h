@@ -1,6 +1,7 @@
 /*
  * loop.h: one event loop (doc/DESIGN.md §3 "One loop"): the agent's,
- * and the test tools' that drive a probe alone.
+ * the host receiver's (src/host/serve.c), and the test tools' that drive
+ * a probe alone.
  *
  * epoll over a signalfd, one timerfd kept at the earliest absolute
  * deadline of the registered timers, and the fds the owners add.  While
@@ -55,6 +56,9 @@ int loop_timer_add(struct loop *l, struct loop_timer *t);
 /* Run until loop_stop; returns 0, or -1 if epoll itself failed.  It may
  * run again after it returned (the agent's shutdown does). */
 int loop_run(struct loop *l);
+/* Read the pending signals now and hand each to on_signal: for an owner
+ * that waits outside loop_run (the host's blocked output). */
+void loop_signals(struct loop *l);
 /* Leave loop_run once the current pass is done. */
 void loop_stop(struct loop *l);
 /* Close what loop_init opened (the fds and timers added are their

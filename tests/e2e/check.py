@@ -84,6 +84,11 @@ V10 = ["content_version", "probe_source", "guest_pid", "guest_comm",
        "guest_monotonic_ns"]
 V10_SOURCES = {"process.spawned", "process.exited", "fs.inotify_fired",
                "net.connect_attempted", "capability.denied"}
+# What the host adds to a guest event's data (doc/WIRE.md §6): severity
+# and message after the stamp; exit names, durations and the process
+# blocks after the guest's fields.
+HOST_ADDS = {"severity", "message", "duration_ns", "exit_signal_name",
+             "time_clamped", "process", "parent", "ancestors"}
 IN_MODIFY, IN_CREATE, IN_DELETE = 0x2, 0x100, 0x200
 
 
@@ -132,8 +137,8 @@ def check_processes(events):
     """exit 3 and a SIGTERM death, each spawned, exec'd (exe: the real
     file behind /bin/sh, from fanotify) and exited."""
     errs = []
-    for argv, want in ((["/bin/sh", "-c", "exit 3"], {"exit_code": 3}),
-                       (["/bin/sh", "-c", "kill -TERM $$"],
+    for argv, want in ((["/bin/sh", "-c", "sleep 0.2; exit 3"], {"exit_code": 3}),
+                       (["/bin/sh", "-c", "sleep 0.2; kill -TERM $$"],
                         {"exit_signal": 15})):
         proc = find_exec(events, argv)
         spawned = [(d.get("guest_pid"), d.get("start_ns"))
@@ -285,7 +290,9 @@ def check_strict(events):
         return errs[:5]
     for e in events:
         d = e["data"]
-        if (list(d) != STAMP + V10 or d["content_version"] != 256 or
+        if ([k for k in d if k not in HOST_ADDS] != STAMP + V10 or
+                list(d)[3:5] != ["severity", "message"] or
+                d["content_version"] != 256 or
                 d["probe_source"] not in V10_SOURCES or
                 kind(e) != d["probe_source"].replace(".", "_")):
             errs.append("strict: not a v1.0 event: %.300r" % e)

@@ -65,9 +65,13 @@ CE = check.CE
 
 
 def ce(cell, short, data, run="r1", seq_id=None):
-    """One CloudEvent of cell as the host writes it."""
-    d = {"cell_id": cell, "run_id": run, "host_received_at": "t"}
+    """One CloudEvent of cell as the host writes it (a guest event's with
+    its process block)."""
+    d = {"cell_id": cell, "run_id": run, "host_received_at": "t",
+         "severity": "info", "message": "m"}
     d.update(data)
+    if not data.get("probe_source", "agent.").startswith("agent."):
+        d["process"] = {"exec_id": "unknown", "pid": data.get("guest_pid", 0)}
     return {"specversion": "1.0", "id": seq_id or "%s/h/%d" % (cell, id(d)),
             "source": "cellos://cell/" + cell, "time": "t", "type": CE + short,
             "datacontenttype": "application/json", "data": d}
@@ -107,8 +111,8 @@ def host_dump():
 
     hello(1, "r1")
     add("agent.heartbeat", 9, "cellos-telemetr", interval_ms=250)
-    proc(20, ["/bin/sh", "-c", "exit 3"], exit_code=3)
-    proc(21, ["/bin/sh", "-c", "kill -TERM $$"], exit_signal=15)
+    proc(20, ["/bin/sh", "-c", "sleep 0.2; exit 3"], exit_code=3)
+    proc(21, ["/bin/sh", "-c", "sleep 0.2; kill -TERM $$"], exit_signal=15)
     for mask in (0x100, 0x2, 0x200):
         add("fs.inotify_fired", 9, "cellos-telemetr", path="/tmp/watched",
             name="file", mask=mask)
@@ -243,7 +247,7 @@ DUMP_BAD = [
             "process_spawned", "start_ns", 999, lambda d: d["guest_pid"] == 20)),
         ("no exec of the SIGTERM process", set_data(
             "process_exec", "argv", ["/bin/sh"],
-            argv_is(["/bin/sh", "-c", "kill -TERM $$"]))),
+            argv_is(["/bin/sh", "-c", "sleep 0.2; kill -TERM $$"]))),
         ("no fs delete", set_data("fs_inotify_fired", "mask", 0x2,
                                   lambda d: d["mask"] == 0x200)),
         ("fs event of another path", set_data("fs_inotify_fired", "path",

@@ -1,7 +1,9 @@
 /*
  * fuzz_reader.c: libFuzzer target on the receiver's connection path:
- * stream in, JSON lines out (conn.c -> recv.c -> stamp.c, emit.c, ce.c,
- * json.c), as the receiver runs it on a socket.
+ * stream in, JSON lines out (conn.c -> recv.c -> stamp.c, gclock.c,
+ * emit.c, model.c, block.c, message.c, ce.c, json.c), as the receiver runs
+ * it on a socket, with a small process model (8 instances, so eviction and
+ * the string store's limits are reached) and ancestors.
  *
  * Checks, for any input: no crash or out-of-bounds access; every line is
  * one JSON object on one line, valid UTF-8, with no raw control byte; no
@@ -19,6 +21,7 @@
 static struct host h;
 static struct host_cell cell;
 static struct hconn conn;
+static struct model model;
 static char outbuf[HOST_OUT_BUF];
 static char got[2][1 << 22];
 static size_t gotlen[2];
@@ -57,7 +60,12 @@ static void start(void)
 	h.run_id = "run";
 	strcpy(h.nonce, "0123456789abcdef");
 	h.keepalive_ms = 1000;
-	ka_init(&h.ka, 1000000000u);
+	h.ancestors = 4;
+	if (!model.cap && model_init(&model, 8) < 0)
+		abort();
+	model_reset(&model);
+	cell.model = &model;
+	ka_init(&h.ka, NS_PER_SEC);
 	out_init(&h.out, devnull, outbuf, sizeof(outbuf), NULL);
 	h.now_real = 1700000000000000000ull;
 	h.now_mono = 1;

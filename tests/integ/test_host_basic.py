@@ -81,9 +81,12 @@ def vectors_out():
     t.ok(ex["argv"] == ["/bin/true", "", "caf\\xe9", "a\\\\b"] and ex["argc"] == 4,
          "argv is an array split at U+0000", ex)
     keys = list(ex)[3:]
-    t.ok(keys == ["content_version", "probe_source", "guest_pid", "guest_comm",
-                  "guest_monotonic_ns", "seq", "ppid", "start_ns", "uid", "exe",
-                  "argv", "argc", "truncated"], "guest fields in wire order", keys)
+    t.ok(keys == ["severity", "message", "content_version", "probe_source",
+                  "guest_pid", "guest_comm", "guest_monotonic_ns", "seq", "ppid",
+                  "start_ns", "uid", "exe", "argv", "argc", "truncated",
+                  "process", "parent"],
+         "severity and message, the guest fields in wire order, then the "
+         "process blocks", keys)
     loss = [l for l in ls if l["type"] == CE + "telemetry_dropped"
             and l["data"]["detected_by"] == "agent"]
     t.ok(len(loss) == 1 and loss[0]["data"]["reason"] == "ring_overwrite" and

@@ -12,7 +12,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hostlib import TOP, Host, Tap  # noqa: E402
 
 GOLD = os.path.join(TOP, "tests", "golden")
-TIME = re.compile(rb'"(time|host_received_at|silent_since)":"\d{4}-\d\d-\d\dT'
+TIME = re.compile(rb'"(time|host_received_at|silent_since|start_time)":"\d{4}-\d\d-\d\dT'
                   rb'\d\d:\d\d:\d\d\.\d{6}Z"')
 NONCE = re.compile(rb'"id":"golden/h[0-9a-f]{16}/')
 

@@ -47,8 +47,10 @@ def every_line():
     d = ls[1]["data"]
     keys = list(d)
     t.ok(keys[:5] == ["cell_id", "run_id", "host_received_at", "host_name",
-                      "labels"] and keys[5] == "content_version",
-         "they follow the host stamp, before the guest's fields", keys[:7])
+                      "labels"] and keys[5:8] == ["severity", "message",
+                                                  "content_version"],
+         "they follow the host stamp, before severity, message and the "
+         "guest's fields", keys[:8])
 
 
 def refused():

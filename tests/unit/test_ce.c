@@ -61,7 +61,7 @@ static void argv_array(void **state)
 static void envelope_and_maps(void **state)
 {
 	struct ce_stamp st = { "c1", "r1", "2023-11-14T22:13:20.123456Z",
-			       NULL, 0 };
+			       NULL, NULL, 0 };
 
 	(void)state;
 	event_init(&ev, PS_AGENT_HEARTBEAT, 7, 9);
@@ -92,7 +92,7 @@ static void stamp_extra(void **state)
 	char *labels[] = { (char *)"tenant=acme", (char *)"env=",
 			   (char *)"q=a\"b\\c\x01=d" };
 	char extra[512];
-	struct ce_stamp st = { "c1", "r1", "T", extra, 0 };
+	struct ce_stamp st = { "c1", "r1", "T", NULL, extra, 0 };
 
 	(void)state;
 	assert_int_equal(ce_extra(extra, sizeof(extra), NULL, labels, 0), 0);
