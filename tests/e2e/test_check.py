@@ -235,10 +235,10 @@ DUMP_BAD = [
                                       "fs": "armed", "net": "armed"})),
         ("an exec without exe", set_data(
             "process_exec", "exe", None,
-            argv_is(["/bin/sh", "-c", "exit 3"]))),
+            argv_is(["/bin/sh", "-c", "sleep 0.2; exit 3"]))),
         ("an exec naming the interpreter", set_data(
             "process_exec", "exe", "/lib/ld-musl-x86_64.so.1",
-            argv_is(["/bin/sh", "-c", "kill -TERM $$"]))),
+            argv_is(["/bin/sh", "-c", "sleep 0.2; kill -TERM $$"]))),
         ("no heartbeat", drop("agent_heartbeat")),
         ("exit code 3 seen as 2", set_data("process_exited", "exit_code", 2,
                                            exit_of(3))),

@@ -151,7 +151,8 @@ def check_tree(lines, w, watched):
     mine = of(lines, lambda d: d["guest_pid"] == w["pid"])
     ids = {l["data"]["process"]["exec_id"] for l in mine}
     srcs = sorted(l["data"]["probe_source"] for l in mine)
-    t.ok(len(ids) == 1 and srcs == ["net.connect_attempted", "process.exited",
+    t.ok(len(ids) == 1 and srcs == ["net.closed", "net.connect_attempted",
+                                    "net.connect_result", "process.exited",
                                     "process.spawned"],
          "the fork: spawned, connect and exit lines share one exec_id",
          [(l["data"]["probe_source"], l["data"]["process"]) for l in mine])
@@ -230,7 +231,7 @@ def check_time(lines, mine, w, off, t_cont):
 def check_cli_tree(h, w):
     r = subprocess.run([HOST, "--tree", h.out], capture_output=True, text=True)
     out = r.stdout.splitlines()
-    sh = [i for i, l in enumerate(out) if re.search(r"\b%d \(binary unknown" % w["sh"], l)
+    sh = [i for i, l in enumerate(out) if re.search(r"\b%d (\(binary unknown|/)" % w["sh"], l)
           and i + 1 < len(out) and re.search(r"exec \S+ /bin/sh %s$" %
                                              re.escape(w["script"]), out[i + 1])]
     below = "\n".join(out[sh[0]:sh[0] + 40]) if sh else ""
