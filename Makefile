@@ -6,7 +6,7 @@
 #   make demo         the agent and host on this machine, a workload, its events
 #   make install      PREFIX (/usr/local) and DESTDIR; make deb: two .deb files
 #   make e2e          the agent and host in a QEMU guest on real AF_VSOCK
-#   make bench        the seven benchmarks of BENCH.md: tables, bench/results/*.csv
+#   make bench        the nine benchmarks of BENCH.md: tables, bench/results/*.csv
 #   make clean
 #
 # WERROR=1 turns warnings into errors (CI sets it).
@@ -123,8 +123,15 @@ all: $(AGENT) $(HOST)
 # changes (another compiler, musl installed since, WERROR, CFLAGS), every
 # object of that flavour is rebuilt.
 
+# The agent is built for size (it ships in every guest image): -Os after
+# CFLAGS, one section per function and object so the link drops what
+# nothing calls, and no .eh_frame (C without exceptions needs none; the
+# unstripped binary keeps .debug_frame for gdb).
+AGENT_SIZE := -Os -ffunction-sections -fdata-sections \
+	      -fno-asynchronous-unwind-tables -fno-unwind-tables
 CMD_obj	  := $(CC) $(BASE) $(HARDEN) -fPIE $(CFLAGS)
-CMD_agent := $(AGENT_CC) $(BASE) $(AGENT_INC) -fstack-protector-strong $(CFLAGS)
+CMD_agent := $(AGENT_CC) $(BASE) $(AGENT_INC) -fstack-protector-strong \
+	     $(CFLAGS) $(AGENT_SIZE)
 CMD_test  := $(CMD_agent) -DAGENT_TEST_SOURCE
 CMD_asan  := $(CC) $(BASE) $(SANFLAGS)
 FLAVOURS  := obj agent test asan
@@ -167,7 +174,8 @@ $(O)/libcore.a $(O)/asan/libcore.a:
 # ---- binaries: each names its objects and its link command ----
 # $(call link,COMMAND,LIBS): COMMAND, the objects and archives, LIBS.
 
-LINK_static := $(AGENT_CC) -static $(LDHARDEN) $(CFLAGS)
+LINK_static := $(AGENT_CC) -static $(LDHARDEN) $(CFLAGS) $(AGENT_SIZE) \
+	       -Wl,--gc-sections
 LINK_pie    := $(CC) -pie $(LDHARDEN) $(CFLAGS)
 LINK_asan   := $(CC) $(SANFLAGS)
 
@@ -307,7 +315,7 @@ clean:
 # each under bench/results/.
 
 BENCH_BIN := $(addprefix $(O)/bench/,spawn syscalls encoder cells replay \
-	netconnect cellos-telemetry-glibc) $(O)/tools/drain $(O)/tools/host_bench \
+	netconnect nullconn cellos-telemetry-glibc) $(O)/tools/drain $(O)/tools/host_bench \
 	$(AGENT_TEST)
 bench: all $(BENCH_BIN)
 	@BUILD=$(O) bench/run.sh

@@ -5,9 +5,14 @@ that is its baseline, measured in the same invocation), prints them with
 their ratio to that baseline, and writes bench/results/NAME.csv whose
 header names the kernel, the CPU count, the commit and the date.  Plus
 small helpers to start, pin and stop processes we own (by pid only).
-Measures nothing itself and asserts no speed.
+Measures nothing itself and asserts no speed.  Also: a recorded agent
+(the agent into build/tools/drain -o FILE, the frames decoded afterwards
+with python3-cbor2), what an agent build accepts, and a process's CPU
+time and sleeps.
 """
 import os
+import re
+import struct
 import signal
 import subprocess
 import sys
@@ -216,3 +221,76 @@ def median(xs):
 
 def wait_socket(path, timeout=20.0):
     return wait_until(lambda: os.path.exists(path), timeout)
+
+
+DRAIN = os.path.join(BUILD, "tools", "drain")
+
+
+def agent_takes(flag, binary=AGENT):
+    """Does this agent build know flag?  (Its --help names every one.)"""
+    text = subprocess.run([binary, "--help"], capture_output=True,
+                          text=True).stdout
+    return re.search(r"(?<![\w-])%s\b" % re.escape(flag), text) is not None
+
+
+def cpu_ns(pid):
+    """CPU time the process has used, in ns (/proc/PID/schedstat; the
+    clock ticks of /proc/PID/stat where there is no schedstat)."""
+    try:
+        return int(open("/proc/%d/schedstat" % pid).read().split()[0])
+    except (OSError, IndexError, ValueError):
+        f = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
+        return (int(f[11]) + int(f[12])) * 1e9 / os.sysconf("SC_CLK_TCK")
+
+
+def sleeps(pid):
+    """How many times the process blocked (voluntary context switches):
+    for the agent, the wakeups it took."""
+    for line in open("/proc/%d/status" % pid):
+        if line.startswith("voluntary_ctxt_switches:"):
+            return int(line.split()[1])
+    return None
+
+
+def decode_stream(path):
+    """The frames of a recorded stream (4-byte LE length + CBOR body), as
+    dicts, decoded with python3-cbor2 (not our decoder)."""
+    import cbor2
+    data, out, off = open(path, "rb").read(), [], 0
+    while len(data) - off >= 4:
+        (n,) = struct.unpack_from("<I", data, off)
+        if len(data) - off - 4 < n:
+            break
+        out.append(cbor2.loads(data[off + 4:off + 4 + n]))
+        off += 4 + n
+    return out
+
+
+class Recorded:
+    """Our agent (release build, foreground) sending into drain -o FILE:
+    start() waits until it is armed (its hello recorded, then the start-up
+    inventory's moment); frames() once stopped."""
+
+    def __init__(self, name, args, cg=None):
+        self.sock, self.rec = tmp(name + ".sock"), tmp(name + ".rec")
+        self.args = ["--net-cgroup", cg] if cg else []
+        self.args += list(args)
+
+    def start(self):
+        self.drain = start([DRAIN, "-o", self.rec, self.sock],
+                           stdout=subprocess.DEVNULL)
+        wait_socket(self.sock)
+        self.agent = start([AGENT, "-f", "--connect", "unix:" + self.sock] +
+                           self.args, env=cmdline(),
+                           stderr=open(tmp("agent.err"), "a"))
+        wait_until(lambda: self.agent.poll() is not None or (
+            os.path.exists(self.rec) and os.path.getsize(self.rec) > 0), 20)
+        time.sleep(0.3)
+        return self.agent.poll() is None
+
+    def stop(self):
+        stop(self.agent)
+        stop(self.drain)
+
+    def frames(self):
+        return decode_stream(self.rec)

@@ -149,7 +149,9 @@ static void loop_setup(void)
 /* Arm the probe in mode; -1 (said why) when refused. */
 static int open_mode(int mode, int outcomes)
 {
-	struct net_cfg nc = { mode, cg, 50 * NS_PER_MS, outcomes, 0 };
+	struct net_cfg nc = { .mode = mode, .cgroup = cg, .poll_ns = 50 * NS_PER_MS,
+			      .outcomes = outcomes,
+			      .coalesce_ns = COALESCE_DEFAULT_MS * NS_PER_MS };
 
 	seen = events = 0;
 	P.why[0] = '\0';

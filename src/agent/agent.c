@@ -2,9 +2,11 @@
  * agent.c: the agent's core of agent.h: it owns the ring, the loop and
  * the transport, emits the agent.* frames, and runs the shutdown.
  *
- * All storage is here and fixed: the ring is one mapping made (and
- * faulted in) at set-up, the scratch event and frame are static.  Once
- * agent_run starts nothing allocates.  It does not know any probe's
+ * All storage is here and fixed: the ring is one mapping made at
+ * set-up, the scratch event and frame are static.  Once agent_run starts
+ * nothing allocates.  The ring's pages become resident as it first fills
+ * (the ring starts over at its first page whenever it is empty), so a
+ * quiet agent keeps only what it uses.  It does not know any probe's
  * mechanics: probes arm through the registry and emit through
  * probe_emit, which the registry points here.
  */
@@ -272,7 +274,7 @@ static void before_wait(void *ctx)
 static int setup_ring(const struct config *c, char *why, size_t cap)
 {
 	void *p = mmap(NULL, c->ring_bytes, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED) {
 		snprintf(why, cap, "ring of %zu bytes: %s", c->ring_bytes,

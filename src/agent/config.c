@@ -8,6 +8,7 @@
  * that a watched path exists: arming the fs probe does.
  */
 #include <getopt.h>
+#include <stddef.h>
 #include <sys/inotify.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +26,9 @@ void config_defaults(struct config *c)
 {
 	int i;
 
-	memset(c, 0, sizeof(*c));
+	/* all but the watch paths, which count only below nwatch: their
+	 * 64 KiB are written (made resident) only as paths are given */
+	memset(c, 0, offsetof(struct config, watch));
 	for (i = 0; i < probe_count(); i++)
 		c->probe_mode[i] = (uint8_t)probe_get(i)->ops->default_mode;
 	c->profile = WIRE_EXTENDED;
@@ -37,6 +40,8 @@ void config_defaults(struct config *c)
 	c->heartbeat_ms = AGENT_HEARTBEAT_MS;
 	c->poll_ms = PROC_POLL_MS;
 	c->proc_rcvbuf = PROC_RCVBUF;
+	c->coalesce_ms = COALESCE_DEFAULT_MS;
+	c->net_ringbuf = NET_RINGBUF_BYTES;
 	c->watch_mask = FS_MASK_DEFAULT;
 }
 
@@ -215,6 +220,30 @@ static int set_rcvbuf(struct config *c, const char *v, size_t n, char *err,
 	return 0;
 }
 
+/* --coalesce-ms N: the longest coalescing window; 0 turns it off. */
+static int set_coalesce(struct config *c, const char *v, size_t n,
+			char *err, size_t errcap)
+{
+	return set_range(&c->coalesce_ms, v, n, 0, COALESCE_MAX_MS, err,
+			 errcap);
+}
+
+/* --net-ringbuf N: the BPF ring buffer, a power of two (the kernel's
+ * rule) from a page up. */
+static int set_net_ringbuf(struct config *c, const char *v, size_t n,
+			   char *err, size_t errcap)
+{
+	size_t bytes;
+
+	if (parse_size(v, n, NET_RINGBUF_MIN, NET_RINGBUF_MAX, &bytes) ||
+	    (bytes & (bytes - 1)))
+		return ERR("'%.*s' is not a power of two from %uk to %um "
+			   "(N, Nk, Nm)", (int)n, v, NET_RINGBUF_MIN >> 10,
+			   NET_RINGBUF_MAX >> 20);
+	c->net_ringbuf = (uint32_t)bytes;
+	return 0;
+}
+
 /* inotify event names the fs probe may watch for. */
 static const struct { const char *name; uint32_t bit; } mask_words[] = {
 	{ "access", IN_ACCESS }, { "modify", IN_MODIFY },
@@ -296,6 +325,8 @@ static const struct {
 	{ "poll-ms", set_poll },
 	{ "proc-rcvbuf", set_rcvbuf },
 	{ "exe-hash", set_exehash },
+	{ "coalesce-ms", set_coalesce },
+	{ "net-ringbuf", set_net_ringbuf },
 	{ "watch-mask", set_mask },
 	{ "net-cgroup", set_cgroup },
 	{ "watch", NULL },		/* add_watch: needs the layer */
@@ -394,10 +425,11 @@ void config_usage(void *fp, int full)
 
 	fprintf(f,
 "usage: cellos-telemetry [-fhVv] [--help] [--version]\n"
-"\t[--connect vsock:CID:PORT | unix:PATH] [--exe-hash none | sha256]\n"
-"\t[--heartbeat-ms N] [--net-cgroup PATH] [--on-failure fail-cell | degrade]\n"
-"\t[--poll-ms N] [--probe NAME=MODE] [--proc-rcvbuf N] [--ring-bytes N]\n"
-"\t[--watch PATH] [--watch-mask LIST] [--wire strict | extended]\n");
+"\t[--coalesce-ms N] [--connect vsock:CID:PORT | unix:PATH]\n"
+"\t[--exe-hash none | sha256] [--heartbeat-ms N] [--net-cgroup PATH]\n"
+"\t[--net-ringbuf N] [--on-failure fail-cell | degrade] [--poll-ms N]\n"
+"\t[--probe NAME=MODE] [--proc-rcvbuf N] [--ring-bytes N] [--watch PATH]\n"
+"\t[--watch-mask LIST] [--wire strict | extended]\n");
 	if (!full)
 		return;
 	fprintf(f,
@@ -405,12 +437,17 @@ void config_usage(void *fp, int full)
 "  -h, --help          print this help and exit\n"
 "  -V, --version       print the version and exit\n"
 "  -v                  log more (repeat for debug)\n"
+"  --coalesce-ms N     under a burst, read the probes' kernel buffers every\n"
+"                      N ms instead of being woken per message, 0..%u (%u;\n"
+"                      0: woken per message)\n"
 "  --connect ADDR      the host: vsock:CID:PORT or unix:PATH (vsock:2:%u)\n"
 "  --exe-hash ALG      exec events carry the SHA-256 of the file run and of\n"
 "                      its interpreter: sha256 or none (none; needs fanotify)\n"
 "  --heartbeat-ms N    heartbeat interval, %u..%u ms (%u)\n"
 "  --net-cgroup PATH   cgroup2 directory the net probe's BPF hooks attach to\n"
 "                      (the cgroup2 root, mounted if need be)\n"
+"  --net-ringbuf N     the net probe's BPF ring buffer, a power of two,\n"
+"                      %uk..%um (%uk)\n"
 "  --on-failure MODE   if a probe cannot arm: fail-cell or degrade (degrade)\n"
 "  --poll-ms N         /proc poll cadence of process=poll, %u..%u ms (%u)\n"
 "  --probe NAME=MODE   process=on|off|poll, fs=on|off, net=on|off|diag|proc,\n"
@@ -424,8 +461,10 @@ void config_usage(void *fp, int full)
 "  --wire PROFILE      strict (v1.0, CellOS 0.5) or extended (v1.1; default)\n"
 "Settings also come from cellos.telemetry.NAME=VALUE words in /proc/cmdline;\n"
 "flags win.\n",
+		COALESCE_MAX_MS, COALESCE_DEFAULT_MS,
 		WIRE_PORT, AGENT_HEARTBEAT_MIN_MS, AGENT_HEARTBEAT_MAX_MS,
-		AGENT_HEARTBEAT_MS, PROC_POLL_MIN_MS, PROC_POLL_MAX_MS,
+		AGENT_HEARTBEAT_MS, NET_RINGBUF_MIN >> 10, NET_RINGBUF_MAX >> 20,
+		NET_RINGBUF_BYTES >> 10, PROC_POLL_MIN_MS, PROC_POLL_MAX_MS,
 		PROC_POLL_MS, PROC_RCVBUF_MIN >> 10, PROC_RCVBUF_MAX >> 20,
 		PROC_RCVBUF >> 20, AGENT_RING_MIN >> 10, AGENT_RING_MAX >> 20,
 		AGENT_RING_DEFAULT >> 10, FS_WATCH_MAX);
@@ -465,10 +504,12 @@ static int load_cmdline(struct config *c)
 static const struct option long_opts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
+	{ "coalesce-ms", required_argument, NULL, 'L' },
 	{ "connect", required_argument, NULL, 'L' },
 	{ "exe-hash", required_argument, NULL, 'L' },
 	{ "heartbeat-ms", required_argument, NULL, 'L' },
 	{ "net-cgroup", required_argument, NULL, 'L' },
+	{ "net-ringbuf", required_argument, NULL, 'L' },
 	{ "on-failure", required_argument, NULL, 'L' },
 	{ "poll-ms", required_argument, NULL, 'L' },
 	{ "probe", required_argument, NULL, 'L' },

@@ -40,10 +40,13 @@ struct config {
 	uint32_t poll_ms;		/* /proc poll cadence (process=poll) */
 	uint32_t proc_rcvbuf;		/* proc connector socket buffer */
 	int exe_hash;			/* --exe-hash sha256: 1; none: 0 */
+	uint32_t coalesce_ms;		/* longest wakeup coalescing window */
+	uint32_t net_ringbuf;		/* BPF ring buffer bytes */
 	uint32_t watch_mask;		/* inotify mask of the fs probe */
 	char net_cgroup[NET_PATH_MAX];	/* BPF attach point; "": cgroup2 root */
 	unsigned nwatch;
 	uint8_t watch_layer;		/* layer that filled watch[] */
+	/* last: config_defaults leaves it as it is (only [0, nwatch) counts) */
 	char watch[FS_WATCH_MAX][FS_PATH_MAX];	/* NUL-terminated */
 };
 

@@ -22,11 +22,17 @@ uint64_t ring_next_seq(const struct ring *r)
 	return r->head_seq;
 }
 
+/* Where absolute offset off is in the buffer. */
+static size_t at_of(const struct ring *r, uint64_t off)
+{
+	return (size_t)((off - r->base) % r->cap);
+}
+
 /* Copy n bytes out of the ring from absolute offset off. */
 static void ring_read(const struct ring *r, uint64_t off, uint8_t *out,
 		      size_t n)
 {
-	size_t at = (size_t)(off % r->cap), first = r->cap - at;
+	size_t at = at_of(r, off), first = r->cap - at;
 
 	if (first >= n) {
 		memcpy(out, r->buf + at, n);
@@ -87,7 +93,9 @@ int ring_push(struct ring *r, const uint8_t *frame, size_t len)
 		return -1;
 	while (r->cap - (size_t)(r->head - r->tail) < len)
 		evict_one(r);
-	at = (size_t)(r->head % r->cap);
+	if (r->tail == r->head)
+		r->base = r->head;	/* empty: back to the first pages */
+	at = at_of(r, r->head);
 	first = r->cap - at;
 	if (first >= len) {
 		memcpy(r->buf + at, frame, len);
@@ -113,7 +121,7 @@ int ring_iov(const struct ring *r, struct iovec iov[3])
 	}
 	if (r->pend.count || r->wr == r->head)
 		return n;
-	at = (size_t)(r->wr % r->cap);
+	at = at_of(r, r->wr);
 	len = (size_t)(r->head - r->wr);
 	if (at + len > r->cap) {
 		iov[n].iov_base = r->buf + at;

@@ -22,7 +22,10 @@
  *   that the transport announces (agent.loss) before the next frame.
  *
  * So at any time: head_seq == sent + lost + frames in the ring (+1 while
- * a carry is in flight).  Nothing here does I/O or allocates.
+ * a carry is in flight).  Whenever the ring is empty the next frame goes
+ * to the start of the buffer again (`base`): a quiet agent keeps writing
+ * its first pages, and only a backlog makes more of the buffer resident.
+ * Nothing here does I/O or allocates.
  */
 #pragma once
 #include <stddef.h>
@@ -40,6 +43,7 @@ struct ring {
 	uint8_t *buf;
 	size_t cap;
 	uint64_t tail, wr_start, wr, head;	/* absolute byte offsets */
+	uint64_t base;			/* the offset at buf[0] (mod cap) */
 	uint64_t tail_seq, wr_seq, head_seq;	/* seq of the frame at each */
 	int acking;			/* the host has acked: keep until acked */
 	uint64_t sent;			/* frames delivered */

@@ -142,12 +142,14 @@
 #define PROC_PEND_NS		(2 * NS_PER_SEC)
 /* ELF interpreters (ld.so) remembered: a machine has one or two. */
 #define PROC_INTERP_IDS		8
-/* fanotify records per read: the chain table's room, at least MIN (the
- * oldest chains then go), at most MAX (fds open at once); ROUNDS reads
- * per wake-up. */
-#define PROC_FAN_READ_MIN	8
+/* fanotify records per read: the chain table's room, at most MAX (fds
+ * open at once); ROUNDS reads per drain.  Reading ahead of the connector
+ * leaves SPARE slots free for the records an exec's own interpreter still
+ * needs (read one room at a time when its exec is handled), so that such
+ * a read never pushes out a chain the next execs wait for. */
 #define PROC_FAN_READ_MAX	64
 #define PROC_FAN_ROUNDS		16
+#define PROC_FAN_SPARE		8
 /* Exec'd files whose format and hash are cached, in sets of WAYS. */
 #define PROC_EXEFILE_MAX	256
 #define PROC_EXEFILE_WAYS	4
@@ -192,6 +194,9 @@
 #define FS_READ_BYTES		8192
 /* Reads per wake-up, so other fds get their turn. */
 #define FS_READ_BATCH		16
+/* The kernel's inotify queue when /proc/sys/fs/inotify/max_queued_events
+ * cannot be read: its default. */
+#define FS_QUEUE_DEFAULT	16384
 /* doc/DESIGN.md §3 "Probes": the default inotify mask. */
 #define FS_MASK_DEFAULT		(IN_MODIFY | IN_CREATE | IN_DELETE | IN_ATTRIB)
 
@@ -248,13 +253,35 @@
 /* epoll events taken per epoll_wait: the host's pass (its lines are
  * written once per pass) covers up to 64 ready connections. */
 #define LOOP_EVENTS		64
-/* Deadlines: heartbeat, transport, stop, one per probe, with room. */
-#define LOOP_TIMERS_MAX		16
+/* Deadlines: heartbeat, transport, stop, one per probe, one per
+ * coalesced fd (process, fs, two net, capability, fanotify), with room. */
+#define LOOP_TIMERS_MAX		24
+/* A coalesced fd whose owner gave no capacity: the last drain at
+ * loop_del_coalesced reads at most this many items. */
+#define LOOP_DRAIN_LAST_MAX	65536
+/* Wakeup coalescing (coalesce.h): the longest window by default, and the
+ * longest one may set by hand (--coalesce-ms; 0 turns it off).  bench/
+ * coalescing.py's curve is how the default was chosen (README.md). */
+#define COALESCE_DEFAULT_MS	5
+#define COALESCE_MAX_MS		100
+/* Receive buffer bytes one small netlink message takes (its skb's
+ * truesize: 832 for a proc connector message on 6.1 and 6.18, rounded
+ * up): a socket's capacity in messages, which bounds a window. */
+#define NETLINK_MSG_TRUESIZE	1024
 /* ---- net probe (src/agent/net/) ---- */
 
-/* BPF ring buffer: 256 KiB holds ~2,900 records of 88 bytes, a burst of
- * a thousand connects with room, and stays a small locked allocation. */
-#define NET_RINGBUF_BYTES	(256u * 1024u)
+/* BPF ring buffer: 128 KiB holds ~560 of the largest records (a
+ * connection's outcome entry, 224 bytes, +8 of header; a connection
+ * sends about three), a burst of a couple of hundred connections between
+ * two reads; the kernel maps its data pages twice, all resident, so it
+ * is twice its size in RSS.  --net-ringbuf: a power of two from a page
+ * to 16 MiB. */
+#define NET_RINGBUF_BYTES	(128u * 1024u)
+#define NET_RINGBUF_MIN		(4u * 1024u)
+#define NET_RINGBUF_MAX		(16u << 20)
+/* One ring buffer record with its header, the largest kind: the ring's
+ * capacity in records, which bounds a coalescing window. */
+#define NET_RINGBUF_REC		232
 /* RLIMIT_MEMLOCK the net probe raises itself to before making its maps:
  * kernels before 5.11 charge BPF maps to it (64 KiB by default before
  * 5.16, less than the ring buffer), later ones to the memory cgroup. */

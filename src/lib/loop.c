@@ -5,7 +5,10 @@
  * only when the earliest one changes.  Expired timers run after the fd
  * handlers of each pass, whether or not the timerfd fired, so a deadline
  * set in the past runs on the next pass.  It does not decide what a
- * signal means: it hands the number to on_signal.
+ * signal means: it hands the number to on_signal.  A coalesced fd is one
+ * fd record and one timer, switched between by coalesce_next; the drains
+ * of coalesced fds due within a quarter window of a pass run in that
+ * pass, so that fds coalescing together wake the agent once.
  */
 #include <errno.h>
 #include <string.h>
@@ -102,6 +105,63 @@ int loop_timer_add(struct loop *l, struct loop_timer *t)
 	return 0;
 }
 
+/* Drain a coalesced fd once and follow the policy: EPOLLIN off while
+ * it coalesces, the timer at its next drain. */
+static void cfd_drain(struct loop_cfd *c, uint64_t now)
+{
+	struct coalesce_drain d = c->drain(c->ctx);
+	int was = c->co.on;
+	uint64_t at = coalesce_next(&c->co, &c->cfg, now, &d);
+
+	if (c->co.on != was &&
+	    loop_mod(c->l, &c->lfd, c->co.on ? 0 : EPOLLIN) < 0) {
+		LOG_RL(log_warn, "epoll_ctl (coalesced fd)");
+		if (!c->co.on)		/* not woken again: keep polling it */
+			at = now + (c->cfg.max_ns ? c->cfg.max_ns : NS_PER_MS);
+	}
+	c->timer.at = at;
+}
+
+static void on_cfd_ready(void *ctx, uint32_t events)
+{
+	(void)events;
+	cfd_drain(ctx, clock_mono_ns());
+}
+
+static void on_cfd_timer(void *ctx, uint64_t now)
+{
+	cfd_drain(ctx, now);
+}
+
+int loop_add_coalesced(struct loop *l, struct loop_cfd *c)
+{
+	int i;
+
+	c->l = l;
+	coalesce_init(&c->co, &c->cfg);
+	c->lfd = (struct loop_fd){ c->fd, on_cfd_ready, c };
+	c->timer = (struct loop_timer){ 0, on_cfd_timer, c };
+	for (i = 0; i < l->ntimers && l->timers[i] != &c->timer; i++)
+		;
+	if (i == l->ntimers && loop_timer_add(l, &c->timer) < 0)
+		return -1;
+	return loop_add(l, &c->lfd, EPOLLIN);
+}
+
+void loop_del_coalesced(struct loop_cfd *c)
+{
+	struct coalesce_drain d;
+	uint64_t got = 0;
+
+	c->timer.at = 0;
+	loop_del(c->l, &c->lfd);
+	do {
+		d = c->drain(c->ctx);
+		got += d.items;
+	} while (d.more && got < (c->cfg.capacity ? c->cfg.capacity :
+				   LOOP_DRAIN_LAST_MAX));
+}
+
 /* Keep the timerfd at the earliest deadline. */
 static void arm_timerfd(struct loop *l)
 {
@@ -122,7 +182,17 @@ static void arm_timerfd(struct loop *l)
 	l->armed = min;
 }
 
-/* Run every timer whose deadline has passed. */
+/* How early a timer may run: a coalesced fd's drain a quarter of its
+ * window, so that the drains of several fds due close together share one
+ * wakeup; any other timer not at all. */
+static uint64_t early_ok(const struct loop_timer *t)
+{
+	if (t->fn != on_cfd_timer)
+		return 0;
+	return ((const struct loop_cfd *)t->ctx)->co.window_ns / 4;
+}
+
+/* Run every timer whose deadline has passed (or nearly, early_ok). */
 static void run_timers(struct loop *l)
 {
 	uint64_t now = clock_mono_ns();
@@ -131,7 +201,7 @@ static void run_timers(struct loop *l)
 
 	for (i = 0; i < l->ntimers; i++) {
 		t = l->timers[i];
-		if (t->at && t->at <= now) {
+		if (t->at && t->at <= now + early_ok(t)) {
 			t->at = 0;
 			t->fn(t->ctx, now);
 		}

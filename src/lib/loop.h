@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include "caps.h"
+#include "coalesce.h"
 
 struct loop;
 
@@ -30,6 +31,30 @@ struct loop_timer {
 	uint64_t at;
 	void (*fn)(void *ctx, uint64_t now);
 	void *ctx;
+};
+
+/* An fd the kernel fills (a probe's netlink socket, inotify, a BPF ring),
+ * read through the coalescing policy of coalesce.h: on readiness while
+ * quiet, on a timer with EPOLLIN off under a burst.  The owner sets fd,
+ * drain, ctx and cfg, then calls loop_add_coalesced instead of loop_add
+ * (and loop_del_coalesced instead of loop_del):
+ *
+ *	f.fd = fd;
+ *	f.drain = on_readable;		(reads a bounded batch, returns
+ *					 { items, more, loss })
+ *	f.cfg.max_ns = c->coalesce_ms * NS_PER_MS;
+ *	f.cfg.capacity = items the kernel queues before it drops;
+ *
+ * The rest is the loop's. */
+struct loop_cfd {
+	int fd;
+	struct coalesce_drain (*drain)(void *ctx);
+	void *ctx;
+	struct coalesce_cfg cfg;
+	struct coalesce co;
+	struct loop_fd lfd;
+	struct loop_timer timer;
+	struct loop *l;
 };
 
 struct loop {
@@ -51,6 +76,11 @@ int loop_init(struct loop *l, const sigset_t *mask,
 int loop_add(struct loop *l, struct loop_fd *f, uint32_t events);
 int loop_mod(struct loop *l, struct loop_fd *f, uint32_t events);
 int loop_del(struct loop *l, struct loop_fd *f);
+/* Add a coalesced fd (it takes one of the loop's timers). */
+int loop_add_coalesced(struct loop *l, struct loop_cfd *c);
+/* Take it out of the loop; what a window held back is drained first (at
+ * most a buffer's worth: cfg.capacity items).  Outside the loop too. */
+void loop_del_coalesced(struct loop_cfd *c);
 /* Register a timer for the loop's lifetime; -1 when the table is full. */
 int loop_timer_add(struct loop *l, struct loop_timer *t);
 /* Run until loop_stop; returns 0, or -1 if epoll itself failed.  It may

@@ -1,10 +1,11 @@
 /*
  * sys.c: EINTR-safe helpers for reading small files and writing fully,
- * and closing an fd that may not be open.
+ * a socket's receive buffer, and closing an fd that may not be open.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include "sys.h"
 
 ssize_t sys_read_fileat(int dirfd, const char *path, char *buf, size_t cap)
@@ -40,6 +41,16 @@ ssize_t sys_read_fileat(int dirfd, const char *path, char *buf, size_t cap)
 ssize_t sys_read_file(const char *path, char *buf, size_t cap)
 {
 	return sys_read_fileat(AT_FDCWD, path, buf, cap);
+}
+
+size_t sys_rcvbuf(int fd)
+{
+	int v = 0;
+	socklen_t len = sizeof(v);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, &len) < 0 || v < 0)
+		return 0;
+	return (size_t)v;
 }
 
 void sys_close(int *fd)

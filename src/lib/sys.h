@@ -13,5 +13,8 @@ ssize_t sys_read_file(const char *path, char *buf, size_t cap);
 ssize_t sys_read_fileat(int dirfd, const char *path, char *buf, size_t cap);
 /* Write all of buf to a blocking fd; -1 on error. */
 int sys_write_all(int fd, const void *buf, size_t n);
+/* The receive buffer a socket has (SO_RCVBUF: what the kernel granted,
+ * doubled for its bookkeeping as it does), or 0 if it will not say. */
+size_t sys_rcvbuf(int fd);
 /* Close *fd if it is open (>= 0) and set it to -1. */
 void sys_close(int *fd);

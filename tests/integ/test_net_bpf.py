@@ -102,7 +102,7 @@ def attempts(tap, cg):
 
 
 def overflow(tap, cg):
-    """Stop the reader; 4,000 attempts overflow the 256 KiB ring."""
+    """Stop the reader; 4,000 attempts overflow the 64 KiB ring."""
     n = 4000
     np = pl.Tool([pl.build("netprobe"), "-m", "bpf", "-c", cg, "-S"])
     st = np.status()

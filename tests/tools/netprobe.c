@@ -3,11 +3,14 @@
  * glue and the agent's loop; for the integration tests.
  *
  *   netprobe [-m auto|bpf|diag|proc] [-c CGROUP] [-p POLL_MS] [-t TTL_MS] [-S]
+ *            [-r RINGBUF_BYTES] [-w COALESCE_MS]
  *
  * -m bpf is BPF or nothing (no fallback); -p sets the fallbacks' cadence;
  * -t the age at which BPF table entries without an outcome are expired
  * (the sweep still runs every NET_SWEEP_NS); -S as under --wire strict:
- * net.connect_attempted only, no outcome layer.
+ * net.connect_attempted only, no outcome layer; -r the BPF ring buffer,
+ * -w the longest coalescing window (the agent's default; 0: read per
+ * wakeup).
  * Prints the status line once armed, then one JSON line per event; SIGUSR1
  * prints the status line again; SIGTERM/SIGINT: a clean stop (detach,
  * drain), the "stopped" line, exit 0 (probetool.h).  Exit 1 when nothing
@@ -37,11 +40,13 @@ static int mode_byname(const char *s)
 
 int main(int argc, char **argv)
 {
-	struct net_cfg nc = { NET_MODE_AUTO, NULL, NET_POLL_NS, 1, 0 };
+	struct net_cfg nc = { .mode = NET_MODE_AUTO, .poll_ns = NET_POLL_NS,
+			      .outcomes = 1,
+			      .coalesce_ns = COALESCE_DEFAULT_MS * NS_PER_MS };
 	int c;
 
 	log_init("netprobe", 0);
-	while ((c = getopt(argc, argv, "m:c:p:t:S")) != -1) {
+	while ((c = getopt(argc, argv, "m:c:p:t:Sr:w:")) != -1) {
 		if (c == 'm' && (nc.mode = mode_byname(optarg)) >= 0)
 			continue;
 		if (c == 'c') {
@@ -60,8 +65,17 @@ int main(int argc, char **argv)
 			nc.outcomes = 0;
 			continue;
 		}
+		if (c == 'r') {
+			nc.ringbuf_bytes = strtoull(optarg, NULL, 10);
+			continue;
+		}
+		if (c == 'w') {
+			nc.coalesce_ns = strtoull(optarg, NULL, 10) * NS_PER_MS;
+			continue;
+		}
 		fprintf(stderr, "usage: netprobe [-m auto|bpf|diag|proc] "
-			"[-c CGROUP] [-p POLL_MS] [-t TTL_MS] [-S]\n");
+			"[-c CGROUP] [-p POLL_MS] [-t TTL_MS] [-S] "
+			"[-r RINGBUF_BYTES] [-w COALESCE_MS]\n");
 		return 2;
 	}
 	tool_init(&net_ops);

@@ -54,6 +54,8 @@ static void defaults(void **state)
 		    C.probe_mode[probe_index("net")]);
 	assert_false(C.probe_mode[probe_index("capability")]);
 	assert_int_equal(C.nwatch, 0);
+	assert_int_equal(C.coalesce_ms, COALESCE_DEFAULT_MS);
+	assert_int_equal(C.net_ringbuf, 64 << 10);
 }
 
 static void each_setting(void **state)
@@ -83,6 +85,16 @@ static void each_setting(void **state)
 	assert_int_equal(C.ring_bytes, 128 << 10);
 	assert_int_equal(set("heartbeat-ms", "10"), 0);
 	assert_int_equal(C.heartbeat_ms, 10);
+	assert_int_equal(set("coalesce-ms", "0"), 0);
+	assert_int_equal(C.coalesce_ms, 0);
+	assert_int_equal(set("coalesce_ms", "100"), 0);
+	assert_int_equal(C.coalesce_ms, 100);
+	assert_int_equal(set("net-ringbuf", "4096"), 0);
+	assert_int_equal(C.net_ringbuf, 4096);
+	assert_int_equal(set("net-ringbuf", "16m"), 0);
+	assert_int_equal(C.net_ringbuf, 16 << 20);
+	assert_int_equal(set("net-ringbuf", "256k"), 0);
+	assert_int_equal(C.net_ringbuf, 256 << 10);
 	assert_int_equal(set("probe", "capability=on"), 0);
 	assert_true(C.probe_mode[probe_index("capability")]);
 	assert_int_equal(set("probe", "net=off"), 0);
@@ -115,6 +127,10 @@ static void bad_values(void **state)
 		{ "probe", "net" }, { "probe", "disk=on" }, { "probe", "net=1" },
 		{ "probe", "=on" }, { "watch", "relative/path" },
 		{ "watch", "" }, { "verbose", "1" }, { "connect-x", "unix:/a" },
+		{ "coalesce-ms", "101" }, { "coalesce-ms", "-1" },
+		{ "coalesce-ms", "2.5" }, { "coalesce-ms", "" },
+		{ "net-ringbuf", "96k" }, { "net-ringbuf", "2k" },
+		{ "net-ringbuf", "32m" }, { "net-ringbuf", "65535" },
 	};
 	size_t i;
 
@@ -129,6 +145,8 @@ static void bad_values(void **state)
 		assert_int_equal(C.addr.kind, XPORT_VSOCK);
 		assert_int_equal(C.ring_bytes, 1 << 20);
 		assert_int_equal(C.heartbeat_ms, 1000);
+		assert_int_equal(C.coalesce_ms, COALESCE_DEFAULT_MS);
+		assert_int_equal(C.net_ringbuf, NET_RINGBUF_BYTES);
 	}
 	assert_int_equal(set("bogus", "1"), -1);
 	assert_non_null(strstr(err, "unknown setting 'bogus'"));
@@ -193,8 +211,10 @@ static void whole_cmdline(void **state)
 		"cellos.telemetry.wire=strict cellos.telemetry.ring_bytes=256k "
 		"cellos.telemetry.watch=/etc cellos.telemetry.watch=\"/srv/my dir\" "
 		"cellos.telemetry.probe=net=off init=/sbin/init "
-		"cellos.telemetry.connect=unix:/tmp/t.sock\n"), 0);
+		"cellos.telemetry.connect=unix:/tmp/t.sock "
+		"cellos.telemetry.coalesce_ms=5\n"), 0);
 	assert_int_equal(C.profile, WIRE_STRICT);
+	assert_int_equal(C.coalesce_ms, 5);
 	assert_int_equal(C.ring_bytes, 256 << 10);
 	assert_int_equal(C.nwatch, 2);
 	assert_string_equal(C.watch[1], "/srv/my dir");

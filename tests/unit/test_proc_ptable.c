@@ -1,6 +1,8 @@
 /*
  * test_proc_ptable.c: the fixed pid table (src/agent/proc/proc_ptable.c)
- * against a plain array model under random puts, deletes and sweeps.
+ * against a plain array model under random puts, deletes and sweeps; and
+ * that its entries stay dense, so storage past the most ever live at once
+ * is never written (the pages the agent never makes resident).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,6 +27,12 @@ static void on_sweep(void *ctx, const struct ptable_ent *e)
 	assert_true(model[e->pid]);
 	model[e->pid] = 0;
 	swept++;
+}
+
+static void on_sweep_any(void *ctx, const struct ptable_ent *e)
+{
+	(void)ctx;
+	assert_true(e->pid != 0);
 }
 
 static void check_all(struct ptable *t)
@@ -90,10 +98,56 @@ static void random_model(void **state)
 	assert_null(ptable_put(&t, 0, &added));
 }
 
+/* Many pids come and go, at most LIVE at once: the live ones are always
+ * ent[0..used), and no byte past ent[LIVE) is ever written. */
+static void dense(void **state)
+{
+	enum { LIVE = 40 };
+	static struct ptable t;
+	uint32_t live[LIVE] = { 0 }, p;
+	const uint8_t *b;
+	size_t k, n;
+	int i, added;
+
+	(void)state;
+	memset(slots, 0xa5, sizeof(slots));
+	ptable_init(&t, slots, CAP);
+	srand(11);
+	for (i = 0; i < 20000; i++) {
+		k = (size_t)rand() % LIVE;
+		if (live[k])
+			ptable_del(&t, live[k]);
+		if (i % 7 == 0) {	/* now and then one with no successor */
+			live[k] = 0;
+			continue;
+		}
+		do
+			p = 1 + (uint32_t)rand() % 100000;
+		while (ptable_get(&t, p));
+		assert_non_null(ptable_put(&t, p, &added));
+		assert_true(added);
+		live[k] = p;
+	}
+	for (k = 0, n = 0; k < LIVE; k++)
+		if (live[k]) {
+			assert_non_null(ptable_get(&t, live[k]));
+			n++;
+		}
+	assert_int_equal(t.used, n);
+	for (k = 0; k < t.used; k++)
+		assert_non_null(ptable_get(&t, slots[k].pid));
+	for (b = (const uint8_t *)&slots[LIVE]; b < (const uint8_t *)&slots[CAP];
+	     b++)
+		assert_int_equal(*b, 0xa5);
+	assert_int_equal(ptable_sweep(&t, 12345, on_sweep_any, NULL), n);
+	assert_int_equal(t.used, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(random_model),
+		cmocka_unit_test(dense),
 	};
 	return cmocka_run_group_tests_name("proc_ptable", tests, NULL, NULL);
 }

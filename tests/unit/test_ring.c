@@ -142,18 +142,52 @@ static void wraps_in_two_iovecs(void **state)
 
 	(void)state;
 	ring_init(&R, rbuf, 100);
-	push(&R, 50);			/* 62 bytes */
-	drain(&R, stream, sizeof(stream));
-	push(&R, 50);			/* 62..124: wraps at 100 */
+	push(&R, 20);			/* 32 bytes: 0..32 */
+	push(&R, 20);			/* 32..64 */
+	drain(&R, stream, 32);		/* the first goes; the ring holds one */
+	push(&R, 50);			/* 62 bytes: 64..126 wraps at 100 */
 	assert_int_equal(ring_iov(&R, iov), 2);
-	assert_int_equal(iov[0].iov_len, 38);
-	assert_int_equal(iov[1].iov_len, 24);
+	assert_int_equal(iov[0].iov_len, 68);
+	assert_int_equal(iov[1].iov_len, 26);
 	n = drain(&R, stream, sizeof(stream));
 	k = parse(stream, n, seqs);
-	assert_int_equal(k, 1);
+	assert_int_equal(k, 2);
 	assert_int_equal(seqs[0], 1);
+	assert_int_equal(seqs[1], 2);
 	for (i = 0; i < 3; i++)
 		push(&R, 8);
+	identity(&R);
+}
+
+/* Once empty, the ring writes its next frame at the start of the buffer
+ * again: a quiet agent touches only its first pages.  Not while a frame
+ * waits for an ack. */
+static void empty_ring_starts_over(void **state)
+{
+	int i;
+
+	(void)state;
+	ring_init(&R, rbuf, 4096);
+	for (i = 0; i < 100; i++) {
+		push(&R, 100);
+		assert_int_equal(rbuf[0], 108);		/* its prefix, at 0 */
+		assert_int_equal(rbuf[4], (uint8_t)i);	/* its seq */
+		drain(&R, stream, sizeof(stream));
+		assert_true(ring_empty(&R));
+	}
+	assert_int_equal(R.hwm, 112);
+	ring_ack(&R, 98);		/* the host acks: frames wait for it */
+	push(&R, 100);			/* seq 100, at 0: the ring was empty */
+	drain(&R, stream, sizeof(stream));
+	push(&R, 100);			/* seq 101 after it: 100 is unacked */
+	assert_int_equal(rbuf[112], 108);
+	assert_int_equal(rbuf[112 + 4], 101);
+	ring_ack(&R, 100);
+	drain(&R, stream, sizeof(stream));
+	ring_ack(&R, 101);
+	assert_true(ring_empty(&R));
+	push(&R, 100);
+	assert_int_equal(rbuf[4], 102);		/* empty again: back to 0 */
 	identity(&R);
 }
 
@@ -487,6 +521,7 @@ int main(void)
 		cmocka_unit_test(order_and_bytes),
 		cmocka_unit_test(rejects_bad_frames),
 		cmocka_unit_test(wraps_in_two_iovecs),
+		cmocka_unit_test(empty_ring_starts_over),
 		cmocka_unit_test(overwrite_counts_exact_range),
 		cmocka_unit_test(half_written_frame_is_carried),
 		cmocka_unit_test(carry_lost_on_rewind),

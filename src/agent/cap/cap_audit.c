@@ -341,9 +341,9 @@ static unsigned drain(struct cap_audit *a, unsigned max)
 	return i;
 }
 
-void cap_audit_read(struct cap_audit *a)
+unsigned cap_audit_read(struct cap_audit *a)
 {
-	drain(a, CAP_BATCH);
+	return drain(a, CAP_BATCH);
 }
 
 void cap_audit_tick(struct cap_audit *a, uint64_t now)

@@ -51,6 +51,7 @@ struct cap_audit {
 /* 0, or -1 with a->why ("audit pid held by pid 312", ...): audit is left
  * as it was then. */
 int cap_audit_open(struct cap_audit *a, struct probe *p);
-void cap_audit_read(struct cap_audit *a);
+/* Handle at most CAP_BATCH datagrams; returns how many were read. */
+unsigned cap_audit_read(struct cap_audit *a);
 void cap_audit_tick(struct cap_audit *a, uint64_t now);
 void cap_audit_close(struct cap_audit *a);

@@ -1,26 +1,32 @@
 /*
  * cap_ops.c: the capability probe in the agent: the audit socket it owns
- * in the loop, the periodic `lost` request as the probe's timer.  Opt-in
- * (it costs syscall time).  The audit exchanges themselves, and becoming
+ * in the loop (a coalesced fd: lib/coalesce.h), the periodic `lost`
+ * request as the probe's timer.  Opt-in (it costs syscall time).  The audit exchanges themselves, and becoming
  * and ceasing to be the audit daemon, are cap_audit.c's.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include "agent/probe.h"
 #include "cap_audit.h"
 
 static struct cap_audit A;
 static struct {
-	struct loop *l;
-	struct loop_fd fd;
+	struct probe *p;
+	struct loop_cfd fd;
 } C;
 
-static void on_readable(void *ctx, uint32_t events)
+/* A rise of the kernel's `lost` (the AUDIT_GET reply comes in with the
+ * records) is a loss to the coalescing policy. */
+static struct coalesce_drain on_readable(void *ctx)
 {
-	(void)ctx, (void)events;
-	cap_audit_read(&A);
+	uint64_t lost = C.p->dropped[LOSS_AUDIT_LOST];
+	struct coalesce_drain d = { cap_audit_read(&A), 0, 0 };
+
+	(void)ctx;
+	d.more = d.items == CAP_BATCH;
+	d.loss = C.p->dropped[LOSS_AUDIT_LOST] != lost;
+	return d;
 }
 
 static void on_tick(void *ctx, uint64_t now)
@@ -33,14 +39,17 @@ static void on_tick(void *ctx, uint64_t now)
 
 static int cap_arm(struct probe *p, const struct config *c, struct loop *l)
 {
-	(void)c;
-	C.l = l;
+	C.p = p;
 	if (cap_audit_open(&A, p) < 0) {
 		snprintf(p->why, sizeof(p->why), "%.80s", A.why);
 		return -1;
 	}
-	C.fd = (struct loop_fd){ A.fd, on_readable, NULL };
-	if (loop_add(l, &C.fd, EPOLLIN) < 0) {
+	C.fd.fd = A.fd;
+	C.fd.drain = on_readable;
+	/* the kernel queues this many records while our socket is full */
+	C.fd.cfg.max_ns = c->coalesce_ms * NS_PER_MS;
+	C.fd.cfg.capacity = CAP_BACKLOG_LIMIT;
+	if (loop_add_coalesced(l, &C.fd) < 0) {
 		snprintf(p->why, sizeof(p->why), "epoll: %s", strerror(errno));
 		cap_audit_close(&A);
 		return -1;
@@ -52,7 +61,7 @@ static int cap_arm(struct probe *p, const struct config *c, struct loop *l)
 /* Outside the loop: the rules go, audit is restored, the pid released. */
 static void cap_stop(struct probe *p)
 {
-	loop_del(C.l, &C.fd);
+	loop_del_coalesced(&C.fd);	/* what a window held back */
 	cap_audit_close(&A);
 	p->timer.at = 0;
 }

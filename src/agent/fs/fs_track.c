@@ -95,15 +95,18 @@ static void on_rec(void *vft, const struct inotify_rec *r)
 	probe_emit(ft->p, &ev);
 }
 
-void fs_track_feed(struct fs_track *ft, const void *buf, size_t len)
+long fs_track_feed(struct fs_track *ft, const void *buf, size_t len)
 {
-	inotify_parse(buf, len, on_rec, ft);
+	return inotify_parse(buf, len, on_rec, ft);
 }
 
-void fs_track_read(struct fs_track *ft)
+struct coalesce_drain fs_track_read(struct fs_track *ft)
 {
 	static char buf[FS_READ_BYTES] __attribute__((aligned(8)));
+	uint64_t overflows = ft->p->dropped[LOSS_INOTIFY_OVERFLOW];
+	struct coalesce_drain d = { 0, 0, 0 };
 	ssize_t n;
+	long recs;
 	int i;
 
 	for (i = 0; i < FS_READ_BATCH; i++) {
@@ -111,8 +114,12 @@ void fs_track_read(struct fs_track *ft)
 		if (n <= 0) {
 			if (n < 0 && errno != EAGAIN && errno != EINTR)
 				LOG_RL(log_warn, "fs: inotify read");
-			return;
+			break;
 		}
-		fs_track_feed(ft, buf, (size_t)n);
+		recs = fs_track_feed(ft, buf, (size_t)n);
+		d.items += recs > 0 ? (uint32_t)recs : 1;
 	}
+	d.more = i == FS_READ_BATCH;
+	d.loss = ft->p->dropped[LOSS_INOTIFY_OVERFLOW] != overflows;
+	return d;
 }

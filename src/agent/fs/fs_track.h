@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include "agent/probe.h"
 #include "lib/caps.h"
+#include "lib/coalesce.h"
 #include "wire/event.h"
 
 struct fs_watch {
@@ -35,7 +36,9 @@ void fs_track_init(struct fs_track *ft, int fd, uint32_t mask,
 /* Watch path; 0, or -1 with errno (ENAMETOOLONG, ENOSPC when the table is
  * full, or what inotify_add_watch said). */
 int fs_track_add(struct fs_track *ft, const char *path);
-/* Turn the bytes of one read(2) of the inotify fd into events. */
-void fs_track_feed(struct fs_track *ft, const void *buf, size_t len);
-/* Read the inotify fd (at most FS_READ_BATCH reads) and feed each in. */
-void fs_track_read(struct fs_track *ft);
+/* Turn the bytes of one read(2) of the inotify fd into events; returns
+ * the records (inotify_parse). */
+long fs_track_feed(struct fs_track *ft, const void *buf, size_t len);
+/* Read the inotify fd (at most FS_READ_BATCH reads) and feed each in;
+ * what it read, for the loop's coalescing (a queue overflow is a loss). */
+struct coalesce_drain fs_track_read(struct fs_track *ft);

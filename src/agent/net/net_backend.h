@@ -12,11 +12,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "agent/probe.h"
+#include "lib/coalesce.h"
 
 /* What the glue hands a backend at open. */
 struct net_backend_cfg {
 	struct probe *p;		/* where events and losses go */
 	const char *cgroup;		/* BPF: cgroup2 directory; NULL: the root */
+	size_t ringbuf_bytes;		/* BPF: the ring buffer, a power of two */
 	uint64_t poll_ns;		/* fallbacks: dump or poll cadence */
 	uint16_t eph_lo, eph_hi;	/* fallbacks: ip_local_port_range */
 	int outcomes;			/* send net.connect_result, .accepted, .closed */
@@ -33,8 +35,13 @@ struct net_backend {
 	 * NET_BACKEND_FDS); or -1 with why (all it opened closed again). */
 	int (*open)(void *b, const struct net_backend_cfg *bc, int *fds,
 		    char *why, size_t cap);
-	/* fd is readable: handle at most NET_BATCH records or datagrams. */
-	void (*read)(void *b, int fd);
+	/* fd is readable: handle at most NET_BATCH records or datagrams;
+	 * what it read, for the loop's coalescing (lib/coalesce.h). */
+	struct coalesce_drain (*read)(void *b, int fd);
+	/* What fd holds before the kernel drops, in records or datagrams
+	 * (it bounds a coalescing window); NULL: what its receive buffer
+	 * holds of NETLINK_MSG_TRUESIZE messages. */
+	uint64_t (*capacity)(const void *b, int fd);
 	/* The next absolute CLOCK_MONOTONIC time tick wants; 0: none. */
 	uint64_t (*deadline)(const void *b);
 	void (*tick)(void *b, uint64_t now);

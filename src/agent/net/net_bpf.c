@@ -68,10 +68,11 @@ static void memlock_raise(void)
 }
 
 /* The ring buffer, the drop counters and the UDP dedupe LRU. */
-static int maps_new(struct net_bpf *b, char *why, size_t whycap)
+static int maps_new(struct net_bpf *b, size_t rb_bytes, char *why,
+		    size_t whycap)
 {
 	b->m.ringbuf = bpfsys_map_new(BPF_MAP_TYPE_RINGBUF, 0, 0,
-				      NET_RINGBUF_BYTES, "cellos_net_rb");
+				      (uint32_t)rb_bytes, "cellos_net_rb");
 	b->m.drops = bpfsys_map_new(BPF_MAP_TYPE_ARRAY, 4, 8, NETDROP_N,
 				    "cellos_net_drop");
 	b->m.dedupe = bpfsys_map_new(BPF_MAP_TYPE_LRU_HASH, NETREC_KEY_SIZE,
@@ -235,10 +236,24 @@ static unsigned consume(struct net_bpf *b, unsigned max)
 	return n;
 }
 
-static void bpf_read(void *vb, int fd)
+/* A ring more than half full when the read began says the reads came
+ * too far apart: a loss to the coalescing policy, before one happens. */
+static struct coalesce_drain bpf_read(void *vb, int fd)
+{
+	struct net_bpf *b = vb;
+	struct coalesce_drain d = { consume(b, NET_BATCH), 0, 0 };
+
+	(void)fd;
+	d.more = d.items == NET_BATCH;
+	d.loss = b->rb.backlog > b->rb.size / 2;
+	return d;
+}
+
+/* The ring's capacity in records (of the largest kind). */
+static uint64_t bpf_capacity(const void *vb, int fd)
 {
 	(void)fd;
-	consume(vb, NET_BATCH);
+	return ((const struct net_bpf *)vb)->rb.size / NET_RINGBUF_REC;
 }
 
 /* Remove (and count) what waited too long for an outcome; at most
@@ -343,14 +358,14 @@ static int bpf_open(void *vb, const struct net_backend_cfg *bc, int *fds,
 	b->p = bc->p;
 	b->ttl_ns = bc->ttl_ns ? bc->ttl_ns : NET_CONN_TTL_NS;
 	memlock_raise();
-	if (maps_new(b, why, whycap) < 0 ||
+	if (maps_new(b, bc->ringbuf_bytes, why, whycap) < 0 ||
 	    cgroup_open(b, bc->cgroup, why, whycap) < 0)
 		goto fail;
 	if (bc->outcomes && outcomes_new(b, owhy, sizeof(owhy)) < 0)
 		log_warnx("net: no connection outcomes: %s", owhy);
 	if (attempts_new(b, why, whycap) < 0)
 		goto fail;
-	if (ringbuf_open(&b->rb, b->m.ringbuf, NET_RINGBUF_BYTES) < 0) {
+	if (ringbuf_open(&b->rb, b->m.ringbuf, bc->ringbuf_bytes) < 0) {
 		snprintf(why, whycap, "mmap ringbuf: %s", strerror(errno));
 		goto fail;
 	}
@@ -381,6 +396,7 @@ const struct net_backend net_bpf_backend = {
 	.name = "bpf",
 	.open = bpf_open,
 	.read = bpf_read,
+	.capacity = bpf_capacity,
 	.deadline = bpf_deadline,
 	.tick = bpf_tick,
 	.refresh = bpf_refresh,

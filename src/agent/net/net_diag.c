@@ -268,9 +268,11 @@ static void parse(struct net_diag *d, int mc, size_t n, uint32_t groups)
 	}
 }
 
-/* Read at most NET_BATCH datagrams from fd (mc_fd or dump_fd). */
-static void diag_read(void *vd, int fd)
+/* Read at most NET_BATCH datagrams from fd (mc_fd or dump_fd); an
+ * overrun of the destroy group is a loss to the coalescing policy. */
+static struct coalesce_drain diag_read(void *vd, int fd)
 {
+	struct coalesce_drain dr = { 0, 0, 0 };
 	struct net_diag *d = vd;
 	struct sockaddr_nl sa;
 	struct iovec iov = { d->buf, sizeof(d->buf) };
@@ -288,6 +290,7 @@ static void diag_read(void *vd, int fd)
 		if (n < 0 && errno == ENOBUFS && mc) {
 			/* destroy messages lost: how many, unknown */
 			d->p->dropped[LOSS_NET_NOBUFS]++;
+			dr.loss = 1;
 			continue;
 		}
 		if (n < 0 && errno == ENOBUFS) {
@@ -299,12 +302,15 @@ static void diag_read(void *vd, int fd)
 		if (n < 0) {
 			if (errno != EAGAIN)
 				d->p->dropped[LOSS_PROBE_ERROR]++;
-			return;
+			break;
 		}
 		if (mh.msg_flags & MSG_TRUNC)	/* dumps are <= 32 KiB */
 			d->p->dropped[LOSS_PROBE_ERROR]++;
 		parse(d, mc, (size_t)n, sa.nl_groups);
 	}
+	dr.items = i;
+	dr.more = i == NET_BATCH;
+	return dr;
 }
 
 const struct net_backend net_diag_backend = {

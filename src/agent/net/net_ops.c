@@ -9,7 +9,6 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include "lib/log.h"
 #include "lib/nitems.h"
 #include "lib/sys.h"
@@ -36,7 +35,7 @@ static struct {
 	struct loop *l;
 	const struct net_backend *be;	/* the armed one, or NULL */
 	int nfd;
-	struct loop_fd fd[NET_BACKEND_FDS];
+	struct loop_cfd fd[NET_BACKEND_FDS];
 	char why[MECH_WHY_MAX];		/* why better backends were refused */
 	union {				/* the armed backend's state */
 		struct net_bpf bpf;
@@ -104,11 +103,12 @@ static void rearm(void)
 	N.p->timer.at = N.be->deadline ? N.be->deadline(&N.b) : 0;
 }
 
-static void on_readable(void *ctx, uint32_t events)
+static struct coalesce_drain on_readable(void *ctx)
 {
-	(void)events;
-	N.be->read(&N.b, ((struct loop_fd *)ctx)->fd);
+	struct coalesce_drain d = N.be->read(&N.b, ((struct loop_cfd *)ctx)->fd);
+
 	rearm();
+	return d;
 }
 
 static void on_tick(void *ctx, uint64_t now)
@@ -118,15 +118,24 @@ static void on_tick(void *ctx, uint64_t now)
 	rearm();
 }
 
-/* The backend's fds into the loop, each with its own record. */
-static int add_fds(const int *fds)
+/* The backend's fds into the loop, each a coalesced fd of its own. */
+static int add_fds(const int *fds, uint64_t coalesce_ns)
 {
+	struct loop_cfd *f;
 	int i;
 
 	for (i = 0; i < N.nfd; i++) {
-		N.fd[i] = (struct loop_fd){ fds[i], on_readable, &N.fd[i] };
-		if (loop_add(N.l, &N.fd[i], EPOLLIN) < 0)
+		f = &N.fd[i];
+		f->fd = fds[i];
+		f->drain = on_readable;
+		f->ctx = f;
+		f->cfg.max_ns = coalesce_ns;
+		f->cfg.capacity = N.be->capacity ? N.be->capacity(&N.b, fds[i]) :
+				  sys_rcvbuf(fds[i]) / NETLINK_MSG_TRUESIZE;
+		if (loop_add_coalesced(N.l, f) < 0) {
+			N.nfd = i;	/* net_stop takes out those added */
 			return -1;
+		}
 	}
 	return 0;
 }
@@ -143,7 +152,7 @@ static void net_stop(struct probe *p)
 	int i;
 
 	for (i = 0; i < N.nfd; i++)
-		loop_del(N.l, &N.fd[i]);
+		loop_del_coalesced(&N.fd[i]);	/* what a window held back */
 	N.nfd = 0;
 	if (N.be->close)
 		N.be->close(&N.b);	/* hands out what is still queued */
@@ -154,8 +163,13 @@ static void net_stop(struct probe *p)
 
 int net_arm(struct probe *p, struct loop *l, const struct net_cfg *nc)
 {
-	struct net_backend_cfg bc = { p, nc->cgroup, nc->poll_ns, 0, 0,
-				      nc->outcomes, nc->ttl_ns };
+	struct net_backend_cfg bc = {
+		.p = p, .cgroup = nc->cgroup,
+		.ringbuf_bytes = nc->ringbuf_bytes ? nc->ringbuf_bytes :
+				 NET_RINGBUF_BYTES,
+		.poll_ns = nc->poll_ns, .outcomes = nc->outcomes,
+		.ttl_ns = nc->ttl_ns,
+	};
 	int fds[NET_BACKEND_FDS], rc;
 
 	N.p = p, N.l = l;
@@ -167,7 +181,7 @@ int net_arm(struct probe *p, struct loop *l, const struct net_cfg *nc)
 		snprintf(p->why, sizeof(p->why), "%.80s", N.why);
 		return -1;
 	}
-	if (add_fds(fds) < 0) {
+	if (add_fds(fds, nc->coalesce_ns) < 0) {
 		snprintf(p->why, sizeof(p->why), "epoll");
 		net_stop(p);
 		return -1;
@@ -185,11 +199,14 @@ int net_arm(struct probe *p, struct loop *l, const struct net_cfg *nc)
 static int net_arm_config(struct probe *p, const struct config *c,
 			  struct loop *l)
 {
-	struct net_cfg nc = { p->mode == NET_MODE_DIAG ? NET_MODE_DIAG :
-			      p->mode == NET_MODE_PROC ? NET_MODE_PROC :
-			      NET_MODE_AUTO,
-			      c->net_cgroup[0] ? c->net_cgroup : NULL,
-			      NET_POLL_NS, c->profile != WIRE_STRICT, 0 };
+	struct net_cfg nc = {
+		.mode = p->mode == NET_MODE_DIAG ? NET_MODE_DIAG :
+			p->mode == NET_MODE_PROC ? NET_MODE_PROC : NET_MODE_AUTO,
+		.cgroup = c->net_cgroup[0] ? c->net_cgroup : NULL,
+		.poll_ns = NET_POLL_NS, .outcomes = c->profile != WIRE_STRICT,
+		.coalesce_ns = c->coalesce_ms * NS_PER_MS,
+		.ringbuf_bytes = c->net_ringbuf,
+	};
 
 	return net_arm(p, l, &nc);
 }

@@ -27,6 +27,8 @@ struct net_cfg {
 	uint64_t poll_ns;	/* dump/poll cadence of the fallbacks */
 	int outcomes;		/* the outcome events too (not under --wire strict) */
 	uint64_t ttl_ns;	/* BPF: age limit of table entries; 0: NET_CONN_TTL_NS */
+	uint64_t coalesce_ns;	/* longest coalescing window of its fds; 0 off */
+	size_t ringbuf_bytes;	/* BPF ring buffer; 0: NET_RINGBUF_BYTES */
 };
 
 extern const struct probe_ops net_ops;

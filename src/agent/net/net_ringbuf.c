@@ -85,6 +85,7 @@ unsigned ringbuf_consume(struct ringbuf *rb, unsigned max, ringbuf_fn *fn,
 	sp.cons = __atomic_load_n(consp, __ATOMIC_RELAXED);
 	sp.prod = __atomic_load_n((const uint64_t *)rb->prod_map,
 				  __ATOMIC_ACQUIRE);
+	rb->backlog = sp.prod - sp.cons;
 	n = ringbuf_walk(data, rb->size, &sp, max, fn, ctx);
 	if (sp.bad) {
 		/* Cannot happen with a sane kernel: skip what we cannot read. */

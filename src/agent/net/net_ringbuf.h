@@ -18,6 +18,7 @@ struct ringbuf {
 	void *cons_map;		/* consumer page */
 	void *prod_map;		/* producer page + 2 x data */
 	uint64_t errors;	/* corrupt headers (the walk skipped to the end) */
+	uint64_t backlog;	/* bytes waiting when the last consume began */
 };
 
 /* Called for each committed record: its payload and length. */

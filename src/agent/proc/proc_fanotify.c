@@ -141,7 +141,19 @@ static void on_rec(void *ctx, const struct fan_rec *r)
 	exejoin_file(&f->join, &in);
 }
 
-long proc_fan_drain(struct proc_fan *f, int force)
+/* Records one read may take: what the chain table has room for, less
+ * `keep` slots; at least one when for is set (the oldest chain may go). */
+static size_t read_room(const struct proc_fan *f, size_t keep, int for_pid)
+{
+	size_t room = exejoin_room(&f->join);
+
+	room = room > keep ? room - keep : 0;
+	if (room == 0 && for_pid)
+		room = 1;
+	return room < PROC_FAN_READ_MAX ? room : PROC_FAN_READ_MAX;
+}
+
+long proc_fan_drain(struct proc_fan *f, uint32_t pid)
 {
 	static uint8_t buf[PROC_FAN_READ_MAX * FAN_EVENT_METADATA_LEN]
 		__attribute__((aligned(8)));
@@ -151,13 +163,11 @@ long proc_fan_drain(struct proc_fan *f, int force)
 	int i;
 
 	for (i = 0; f->fd >= 0 && i < PROC_FAN_ROUNDS; i++) {
-		room = exejoin_room(&f->join);
-		if (room == 0 && !force)
+		if (pid && exejoin_ready(&f->join, pid))
+			break;				/* its chain is whole */
+		room = read_room(f, pid ? 0 : PROC_FAN_SPARE, pid != 0);
+		if (room == 0)
 			break;				/* leave them queued */
-		if (room < PROC_FAN_READ_MIN)
-			room = PROC_FAN_READ_MIN;	/* the oldest chains go */
-		if (room > PROC_FAN_READ_MAX)
-			room = PROC_FAN_READ_MAX;
 		want = room * FAN_EVENT_METADATA_LEN;
 		n = read(f->fd, buf, want);
 		if (n < 0) {

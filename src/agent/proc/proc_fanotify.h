@@ -35,11 +35,14 @@ struct proc_fan {
 /* Open the group and mark every mount.  0, or -1 with why. */
 int proc_fan_open(struct proc_fan *f, int procfd, int hash, char *why,
 		  size_t cap);
-/* Read what is queued, as far as the chain table has room, in bounded
- * rounds; force: at least PROC_FAN_READ_MIN records even when it is
- * full (the oldest chains go), for an exec whose chain is not there yet.
+/* Read what is queued into the exec chains, in bounded rounds.  pid 0:
+ * as far as the chain table has room, less PROC_FAN_SPARE slots kept for
+ * the reads an exec asks for; pid: until pid's newest chain is whole (an
+ * exec whose interpreter's record was not read yet), reading no more
+ * records at once than the table has room for, so that no chain another
+ * exec waits for is pushed out (only a full table loses its oldest).
  * Returns the records read, or -1 on a read error. */
-long proc_fan_drain(struct proc_fan *f, int force);
+long proc_fan_drain(struct proc_fan *f, uint32_t pid);
 /* Records fanotify lost: overflows and records with no usable fd. */
 uint64_t proc_fan_lost(const struct proc_fan *f);
 void proc_fan_close(struct proc_fan *f);

@@ -7,13 +7,18 @@
  * /proc diff at a fixed cadence (the CellOS 0.5 method).  A kernel
  * ENOBUFS means it dropped events: it is counted as kernel_nobufs and
  * /proc is rescanned once the socket is drained, the difference going
- * out as synthetic events.  Events are built in proc_track.c, datagrams
- * parsed in proc_cnmsg.c.
+ * out as synthetic events.  The socket is a coalesced fd of the loop
+ * (lib/coalesce.h): under a burst it is read every few ms instead of per
+ * message.  Events are built in proc_track.c, datagrams parsed in
+ * proc_cnmsg.c.
  *
  * Beside the connector, the exe source (hello's "process.exe"): a
- * fanotify group (proc_fanotify.c) whose fd and mountinfo watch are in
- * the loop too; where fanotify is refused, exe comes from /proc/PID/exe
- * as before, and hello says why.  The probe's table answers actor.h.
+ * fanotify group (proc_fanotify.c), read as part of each connector
+ * drain (an exec's fanotify records are queued before its connector
+ * message, so they are there when its exec is handled; no wakeup of its
+ * own), and its mountinfo watch in the loop; where fanotify is refused,
+ * exe comes from /proc/PID/exe as before, and hello says why.  The
+ * probe's table answers actor.h.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +31,7 @@
 #include "agent/probe.h"
 #include "lib/clock.h"
 #include "lib/log.h"
+#include "lib/sys.h"
 #include "proc_connector.h"
 #include "proc_track.h"
 #include "wire/frame.h"
@@ -39,14 +45,12 @@ static struct {
 	struct probe *p;
 	struct loop *l;
 	struct proc_track pt;
-	struct loop_fd nl;		/* the connector socket, fd -1 if none */
-	struct loop_fd fan;		/* the fanotify group, fd -1 if none */
+	struct loop_cfd nl;		/* the connector socket, fd -1 if none */
 	struct loop_fd mounts;		/* /proc/self/mountinfo: EPOLLPRI */
-	struct proc_fan f;
+	struct proc_fan f;		/* the fanotify group, f.fd -1 if none */
 	struct cnproc_stats st;
 	uint64_t poll_ns;		/* poll mode: the cadence; 0 otherwise */
 	uint64_t untracked_seen;
-	int fan_paused;			/* the chain table was full: fd out of epoll */
 	int resync;			/* ENOBUFS seen: rescan when drained */
 } P;	/* no initializer: stays in .bss */
 
@@ -79,56 +83,55 @@ static void rescan(void)
 	count_untracked();
 }
 
-/* fanotify records: into the exec chains, ahead of the connector, as
- * far as the chain table has room; when it is full the fd leaves the
- * epoll set (it would stay readable) until the connector's execs have
- * taken chains (resume_fan). */
-static void on_fan(void *ctx, uint32_t events)
+/* fanotify records: into the exec chains, ahead of the connector's
+ * records of the same execs, as far as the chain table has room. */
+static void fan_read(void)
 {
-	(void)ctx, (void)events;
-	if (proc_fan_drain(&P.f, 0) < 0)
+	if (P.pt.fan && proc_fan_drain(&P.f, 0) < 0)
 		LOG_RL(log_warn, "process: fanotify read");
-	if (exejoin_room(&P.f.join) == 0 && loop_mod(P.l, &P.fan, 0) == 0)
-		P.fan_paused = 1;
-}
-
-/* Put the fanotify fd back once chains were taken or expired. */
-static void resume_fan(void)
-{
-	if (P.fan_paused && exejoin_room(&P.f.join) > 0 &&
-	    loop_mod(P.l, &P.fan, EPOLLIN) == 0)
-		P.fan_paused = 0;
 }
 
 /* Drain the connector in bounded batches; resync after ENOBUFS. */
-static void on_readable(void *ctx, uint32_t events)
+static struct coalesce_drain on_readable(void *ctx)
 {
 	static uint8_t buf[PROC_DGRAM_BYTES] __attribute__((aligned(8)));
+	struct coalesce_drain d = { 0, 0, 0 };
 	ssize_t n;
-	int i;
 
-	(void)ctx, (void)events;
-	for (i = 0; i < PROC_READ_BATCH; i++) {
+	(void)ctx;
+	fan_read();
+	for (; d.items < PROC_READ_BATCH; d.items++) {
 		n = recv(P.nl.fd, buf, sizeof(buf), 0);
 		if (n >= 0) {
 			cnproc_parse(buf, (size_t)n, on_rec, NULL, &P.st);
 		} else if (errno == ENOBUFS) {
 			P.p->dropped[LOSS_KERNEL_NOBUFS]++;
-			P.resync = 1;
+			P.resync = d.loss = 1;
 		} else {
 			if (errno != EAGAIN && errno != EINTR)
 				LOG_RL(log_warn, "process: connector recv");
 			break;
 		}
 	}
+	d.more = d.items == PROC_READ_BATCH;
 	count_untracked();
 	if (P.pt.fan && P.pt.conn_ns > PROC_PEND_NS)
 		exejoin_expire(&P.f.join, P.pt.conn_ns - PROC_PEND_NS);
-	resume_fan();
-	if (i < PROC_READ_BATCH && P.resync) {
+	if (!d.more && P.resync) {
 		P.resync = 0;
 		rescan();
 	}
+	return d;
+}
+
+/* The connector socket into the loop, coalesced: its capacity is the
+ * receive buffer the kernel granted, in messages. */
+static int add_socket(struct loop *l, const struct config *c)
+{
+	P.nl.drain = on_readable;
+	P.nl.cfg.max_ns = c->coalesce_ms * NS_PER_MS;
+	P.nl.cfg.capacity = sys_rcvbuf(P.nl.fd) / NETLINK_MSG_TRUESIZE;
+	return loop_add_coalesced(l, &P.nl);
 }
 
 /* The mount table changed: mark the new mounts. */
@@ -152,7 +155,7 @@ static void arm_fan(struct probe *p, const struct config *c, struct loop *l)
 
 	pp->name = "exe";
 	pp->state = PROBE_FALLBACK;
-	P.f.fd = P.fan.fd = P.mounts.fd = -1;
+	P.f.fd = P.mounts.fd = -1;
 	if (c->profile == WIRE_STRICT) {
 		pp->state = PROBE_OFF;		/* v1.0 has no exec event */
 		return;
@@ -167,17 +170,13 @@ static void arm_fan(struct probe *p, const struct config *c, struct loop *l)
 		log_info("process: exe from /proc: %s", why);
 		return;
 	}
-	P.fan.fd = P.f.fd;
-	P.fan.fn = on_fan;
 	P.mounts.fd = P.f.marks.info_fd;
 	P.mounts.fn = on_mounts;
-	if (loop_add(l, &P.fan, EPOLLIN) < 0 ||
-	    loop_add(l, &P.mounts, EPOLLPRI) < 0) {
+	if (loop_add(l, &P.mounts, EPOLLPRI) < 0) {
 		snprintf(pp->why, sizeof(pp->why), "proc (epoll: %s)",
 			 strerror(errno));
-		loop_del(l, &P.fan);
 		proc_fan_close(&P.f);
-		P.fan.fd = P.mounts.fd = -1;
+		P.mounts.fd = -1;
 		return;
 	}
 	P.pt.fan = &P.f;
@@ -226,8 +225,7 @@ static int proc_arm(struct probe *p, const struct config *c, struct loop *l)
 		arm_poll(p, c, why);
 		rc = 1;
 	} else {
-		P.nl.fn = on_readable;
-		if (loop_add(l, &P.nl, EPOLLIN) < 0) {
+		if (add_socket(l, c) < 0) {
 			snprintf(p->why, sizeof(p->why), "epoll: %s",
 				 strerror(errno));
 			proc_connector_close(P.nl.fd);
@@ -246,13 +244,12 @@ static void proc_stop(struct probe *p)
 	(void)p;
 	actor_provide(NULL);
 	if (P.f.fd >= 0) {
-		loop_del(P.l, &P.fan);
 		loop_del(P.l, &P.mounts);
 		proc_fan_close(&P.f);
 		P.pt.fan = NULL;
 	}
 	if (P.nl.fd >= 0) {
-		loop_del(P.l, &P.nl);
+		loop_del_coalesced(&P.nl);	/* what a window held back */
 		proc_connector_close(P.nl.fd);
 		P.nl.fd = -1;
 	}
@@ -266,11 +263,9 @@ static void proc_refresh(struct probe *p)
 
 	if (!P.pt.fan)
 		return;
-	/* a full table and a quiet connector: the chains are failed execs */
-	if (P.fan_paused && now > PROC_PEND_NS) {
+	/* a quiet connector: what waits are failed execs */
+	if (now > PROC_PEND_NS)
 		exejoin_expire(&P.f.join, now - PROC_PEND_NS);
-		resume_fan();
-	}
 	p->incomplete[INC_EXEC_FAILED] = P.f.join.failed;
 	p->incomplete[INC_FANOTIFY_OVERFLOW] = proc_fan_lost(&P.f);
 }

@@ -127,10 +127,10 @@ static void set_file(struct proc_track *pt, const struct exejoin_file *f,
 	}
 }
 
-/* Read what fanotify has queued into the chains. */
-static void drain(struct proc_track *pt)
+/* Read what fanotify has queued into the chains, until pid's is whole. */
+static void drain(struct proc_track *pt, uint32_t pid)
 {
-	if (proc_fan_drain(pt->fan, 1) < 0)
+	if (proc_fan_drain(pt->fan, pid) < 0)
 		LOG_RL(log_warn, "process: fanotify read");
 }
 
@@ -146,7 +146,7 @@ static const struct exejoin_chain *take_chain(struct proc_track *pt,
 	const struct exejoin_chain *c;
 
 	if (!exejoin_ready(&pt->fan->join, pid))
-		drain(pt);
+		drain(pt, pid);
 	c = exejoin_take(&pt->fan->join, pid, start);
 	if (!c)
 		return NULL;
@@ -186,7 +186,7 @@ static unsigned look_joined(struct proc_track *pt, uint32_t pid,
 	got = proc_look(pt->procfd, pid, want, (*c)->img_dev, (*c)->img_ino,
 			&ev, uid);
 	if (got & LOOK_OTHER) {
-		drain(pt);
+		drain(pt, pid);
 		if (exejoin_more(j, pid))
 			return 0;
 		*c = NULL;
