@@ -240,11 +240,12 @@ def check_counts(t, out):
     stop = last_stop(out)
     inc = stop.get("incomplete", {})
     lost = sum(1 for _, f in al.frames(out) if f.get("argv_lost"))
-    t.ok(inc.get("argv_lost") == lost and lost == sum(
-        1 for _, f in al.frames(out) if "argv" not in f and
-        f.get("probe_source") == "process.exec"),
+    bare = [f for _, f in al.frames(out) if "argv" not in f and
+            f.get("probe_source") == "process.exec"]
+    t.ok(inc.get("argv_lost") == lost and lost == len(bare),
         "incomplete.argv_lost %r counts the %d events that say argv_lost"
-        % (inc.get("argv_lost"), lost), inc)
+        % (inc.get("argv_lost"), lost),
+        (inc, len(bare), [f for f in bare if not f.get("argv_lost")][:3]))
     t.ok(inc.get("exec_failed", 0) >= 2,
          "incomplete.exec_failed counts the failed execs", inc)
     print("# incomplete at the stop: %r" % inc)

@@ -55,7 +55,7 @@ static void defaults(void **state)
 	assert_false(C.probe_mode[probe_index("capability")]);
 	assert_int_equal(C.nwatch, 0);
 	assert_int_equal(C.coalesce_ms, COALESCE_DEFAULT_MS);
-	assert_int_equal(C.net_ringbuf, 64 << 10);
+	assert_int_equal(C.net_ringbuf, NET_RINGBUF_BYTES);
 }
 
 static void each_setting(void **state)

@@ -239,23 +239,6 @@ static int proc_arm(struct probe *p, const struct config *c, struct loop *l)
 	return rc;
 }
 
-static void proc_stop(struct probe *p)
-{
-	(void)p;
-	actor_provide(NULL);
-	if (P.f.fd >= 0) {
-		loop_del(P.l, &P.mounts);
-		proc_fan_close(&P.f);
-		P.pt.fan = NULL;
-	}
-	if (P.nl.fd >= 0) {
-		loop_del_coalesced(&P.nl);	/* what a window held back */
-		proc_connector_close(P.nl.fd);
-		P.nl.fd = -1;
-	}
-	close(P.pt.procfd);
-}
-
 /* Copy in what the fanotify source counted (before a heartbeat). */
 static void proc_refresh(struct probe *p)
 {
@@ -268,6 +251,24 @@ static void proc_refresh(struct probe *p)
 		exejoin_expire(&P.f.join, now - PROC_PEND_NS);
 	p->incomplete[INC_EXEC_FAILED] = P.f.join.failed;
 	p->incomplete[INC_FANOTIFY_OVERFLOW] = proc_fan_lost(&P.f);
+}
+
+static void proc_stop(struct probe *p)
+{
+	if (P.nl.fd >= 0) {
+		/* what a window held back, joined while fanotify is open */
+		loop_del_coalesced(&P.nl);
+		proc_connector_close(P.nl.fd);
+		P.nl.fd = -1;
+	}
+	actor_provide(NULL);
+	if (P.f.fd >= 0) {
+		proc_refresh(p);	/* the last counts, for agent.stopping */
+		loop_del(P.l, &P.mounts);
+		proc_fan_close(&P.f);
+		P.pt.fan = NULL;
+	}
+	close(P.pt.procfd);
 }
 
 const struct probe_ops proc_ops = {
