@@ -12,7 +12,6 @@
  */
 #include <errno.h>
 #include <signal.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/random.h>
@@ -20,6 +19,7 @@
 #include "agent.h"
 #include "agentframes.h"
 #include "lib/clock.h"
+#include "lib/fmt.h"
 #include "lib/log.h"
 #include "lib/loop.h"
 #include "probe.h"
@@ -106,7 +106,7 @@ static int loss_list(char *line, size_t cap, const uint64_t *now,
 	line[0] = '\0';
 	for (i = 0; i < LOSS_N; i++)
 		if (now[i] != since[i])
-			n += snprintf(line + n, cap - (size_t)n, " %s %llu",
+			n += fmt_str(line + n, cap - (size_t)n, " %s %llu",
 				      loss_names[i],
 				      (unsigned long long)(now[i] - since[i]));
 	return n;
@@ -277,7 +277,7 @@ static int setup_ring(const struct config *c, char *why, size_t cap)
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED) {
-		snprintf(why, cap, "ring of %zu bytes: %s", c->ring_bytes,
+		fmt_str(why, cap, "ring of %zu bytes: %s", c->ring_bytes,
 			 strerror(errno));
 		return -1;
 	}
@@ -310,7 +310,7 @@ static int setup_loop(const struct config *c, char *why, size_t cap)
 		       c->profile == WIRE_EXTENDED, seed()) < 0 ||
 	    loop_timer_add(&A.loop, &A.hb) < 0 ||
 	    loop_timer_add(&A.loop, &A.stop) < 0) {
-		snprintf(why, cap, "event loop: %s", strerror(errno));
+		fmt_str(why, cap, "event loop: %s", strerror(errno));
 		return -1;
 	}
 	return 0;

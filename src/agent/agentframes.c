@@ -6,9 +6,9 @@
  * lists every reason of doc/WIRE.md §4, zeros included, so a reader never has
  * to guess whether a reason exists; so does `incomplete`.
  */
-#include <stdio.h>
 #include <string.h>
 #include "agentframes.h"
+#include "lib/fmt.h"
 
 /* The five v1.0 keys of an agent frame. */
 static void base(struct event *ev, int source, const struct af_ident *id,
@@ -50,7 +50,7 @@ void af_hello(struct event *ev, const struct af_ident *id, uint64_t now,
 		event_map_text(ev, EVK_PROBES, p->ops->name, v);
 		if (!p->part.name)
 			continue;
-		snprintf(k, sizeof(k), "%s.%s", p->ops->name, p->part.name);
+		fmt_str(k, sizeof(k), "%s.%s", p->ops->name, p->part.name);
 		probe_part_str(&p->part, v, sizeof(v));
 		event_map_text(ev, EVK_PROBES, k, v);
 	}

@@ -7,13 +7,14 @@
  * the file system, and it runs before anything forks.  It does not check
  * that a watched path exists: arming the fs probe does.
  */
-#include <getopt.h>
 #include <stddef.h>
 #include <sys/inotify.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "config.h"
+#include "flags.h"
+#include "lib/fmt.h"
 #include "lib/log.h"
 #include "lib/nitems.h"
 #include "lib/scan.h"
@@ -51,7 +52,7 @@ static int is(const char *s, size_t n, const char *w)
 	return strlen(w) == n && memcmp(s, w, n) == 0;
 }
 
-#define ERR(...) (snprintf(err, errcap, __VA_ARGS__), -1)
+#define ERR(...) (fmt_str(err, errcap, __VA_ARGS__), -1)
 
 /* --connect vsock:CID:PORT | unix:PATH */
 static int set_connect(struct config *c, const char *v, size_t n,
@@ -149,7 +150,7 @@ static const char *word_list(char *out, size_t cap, const char *const *w,
 
 	out[0] = '\0';
 	for (i = 0; (n < 0 ? w[i] != NULL : i < n) && used < cap; i++)
-		used += (size_t)snprintf(out + used, cap - used, "%s%s",
+		used += (size_t)fmt_str(out + used, cap - used, "%s%s",
 					 i ? ", " : "", w[i]);
 	return out;
 }
@@ -419,11 +420,9 @@ int config_cmdline(struct config *c, const char *s, size_t n, char *err,
 	return 0;
 }
 
-void config_usage(void *fp, int full)
+void config_usage(int fd, int full)
 {
-	FILE *f = fp;
-
-	fprintf(f,
+	fmt_fd(fd,
 "usage: cellos-telemetry [-fhVv] [--help] [--version]\n"
 "\t[--coalesce-ms N] [--connect vsock:CID:PORT | unix:PATH]\n"
 "\t[--exe-hash none | sha256] [--heartbeat-ms N] [--net-cgroup PATH]\n"
@@ -432,7 +431,7 @@ void config_usage(void *fp, int full)
 "\t[--watch-mask LIST] [--wire strict | extended]\n");
 	if (!full)
 		return;
-	fprintf(f,
+	fmt_fd(fd,
 "  -f                  stay in the foreground (no fork)\n"
 "  -h, --help          print this help and exit\n"
 "  -V, --version       print the version and exit\n"
@@ -468,7 +467,7 @@ void config_usage(void *fp, int full)
 		PROC_POLL_MS, PROC_RCVBUF_MIN >> 10, PROC_RCVBUF_MAX >> 20,
 		PROC_RCVBUF >> 20, AGENT_RING_MIN >> 10, AGENT_RING_MAX >> 20,
 		AGENT_RING_DEFAULT >> 10, FS_WATCH_MAX);
-	testhook_usage(f);
+	testhook_usage(fd);
 }
 
 /* Read the kernel command line (or the file the environment names) and
@@ -528,14 +527,16 @@ struct flagset {
 	const char *val[AGENT_FLAGS_MAX];
 };
 
-/* getopt over argv: -f/-v set at once, -h/-V answer, settings are kept
+/* The flags of argv: -f/-v set at once, -h/-V answer, settings are kept
  * in fs to apply after the cmdline.  Returns 0, 1 (answered) or -1. */
 static int scan_flags(struct config *c, int argc, char **argv,
 		      struct flagset *fs)
 {
+	struct flags fl;
 	int ch, idx;
 
-	while ((ch = getopt_long(argc, argv, "+fhVv", long_opts, &idx)) != -1) {
+	flags_init(&fl);
+	while ((ch = flags_next(&fl, argc, argv, "fhVv", long_opts, &idx)) != -1) {
 		switch (ch) {
 		case 'f':
 			c->foreground = 1;
@@ -544,10 +545,10 @@ static int scan_flags(struct config *c, int argc, char **argv,
 			c->verbose++;
 			break;
 		case 'V':
-			printf("cellos-telemetry %s\n", VERSION);
+			fmt_fd(STDOUT_FILENO, "cellos-telemetry %s\n", VERSION);
 			return 1;
 		case 'h':
-			config_usage(stdout, 1);
+			config_usage(STDOUT_FILENO, 1);
 			return 1;
 		case 'L':
 			if (fs->n == AGENT_FLAGS_MAX) {
@@ -555,20 +556,20 @@ static int scan_flags(struct config *c, int argc, char **argv,
 				return -1;
 			}
 			fs->name[fs->n] = long_opts[idx].name;
-			fs->val[fs->n++] = optarg;
+			fs->val[fs->n++] = fl.arg;
 			break;
 		case 'T':	/* the test build's hidden flags */
-			if (testhook_option(long_opts[idx].name, optarg) < 0)
+			if (testhook_option(long_opts[idx].name, fl.arg) < 0)
 				return -1;
 			break;
 		default:
-			config_usage(stderr, 0);
+			config_usage(STDERR_FILENO, 0);
 			return -1;
 		}
 	}
-	if (optind < argc) {
-		log_warnx("unexpected argument '%s'", argv[optind]);
-		config_usage(stderr, 0);
+	if (fl.ind < argc) {
+		log_warnx("unexpected argument '%s'", argv[fl.ind]);
+		config_usage(STDERR_FILENO, 0);
 		return -1;
 	}
 	return 0;

@@ -70,5 +70,5 @@ int config_cmdline(struct config *c, const char *s, size_t n, char *err,
  * printing the reason (and the usage for a bad flag): exit 2. */
 int config_load(struct config *c, int argc, char **argv);
 
-/* The style(9) usage to f (a FILE *); full: one line per option too. */
-void config_usage(void *f, int full);
+/* The style(9) usage to fd; full: one line per option too. */
+void config_usage(int fd, int full);

@@ -7,8 +7,8 @@
  * their folders; this file only sequences them.
  */
 #include <stddef.h>
-#include <stdio.h>
 #include <string.h>
+#include "lib/fmt.h"
 #include "lib/log.h"
 #include "lib/nitems.h"
 #include "probe.h"
@@ -79,7 +79,7 @@ void probe_arm_result(struct probe *p, int rc)
 	p->state = rc == 0 ? PROBE_ARMED : rc > 0 ? PROBE_FALLBACK :
 		PROBE_FAILED;
 	if (rc != 0 && !p->why[0])
-		snprintf(p->why, sizeof(p->why), "unknown");
+		fmt_str(p->why, sizeof(p->why), "unknown");
 }
 
 /* Should probe i arm with this configuration? */
@@ -103,7 +103,7 @@ static int arm_one(struct probe *p, const struct config *c, struct loop *l,
 	if (p->state != PROBE_FAILED)
 		return 0;
 	if (c->on_failure == CFG_FAIL_CELL) {
-		snprintf(why, cap, "probe %s: failed: %s", p->ops->name, p->why);
+		fmt_str(why, cap, "probe %s: failed: %s", p->ops->name, p->why);
 		return -1;
 	}
 	log_warnx("probe %s: failed: %s (degrade)", p->ops->name, p->why);
@@ -122,7 +122,7 @@ int probe_arm_all(const struct config *c, struct loop *l,
 		p->emit = emit;
 		p->state = PROBE_OFF;
 		if (loop_timer_add(l, &p->timer) < 0) {
-			snprintf(why, cap, "loop: too many timers");
+			fmt_str(why, cap, "loop: too many timers");
 			return -1;
 		}
 		if (wanted(i, c) && arm_one(p, c, l, why, cap) < 0)
@@ -153,16 +153,16 @@ static void state_str(int state, const char *why, char *out, size_t cap)
 {
 	switch (state) {
 	case PROBE_ARMED:
-		snprintf(out, cap, "armed");
+		fmt_str(out, cap, "armed");
 		break;
 	case PROBE_FALLBACK:
-		snprintf(out, cap, "fallback:%s", why);
+		fmt_str(out, cap, "fallback:%s", why);
 		break;
 	case PROBE_FAILED:
-		snprintf(out, cap, "failed:%s", why);
+		fmt_str(out, cap, "failed:%s", why);
 		break;
 	default:
-		snprintf(out, cap, "off");
+		fmt_str(out, cap, "off");
 	}
 }
 

@@ -4,11 +4,11 @@
  * Only reads: /proc/sys/kernel/random/boot_id, uname(2), prctl
  * PR_GET_NAME, /proc/self/statm and the process CPU clock.
  */
-#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+#include "lib/fmt.h"
 #include "lib/log.h"
 #include "lib/scan.h"
 #include "lib/sys.h"
@@ -36,7 +36,7 @@ void self_ident(struct af_ident *id)
 		log_warn("uname");
 		return;
 	}
-	n = snprintf(id->kernel, sizeof(id->kernel), "%s %s", u.release,
+	n = fmt_str(id->kernel, sizeof(id->kernel), "%s %s", u.release,
 		     u.version);
 	id->kernel_len = n < 0 ? 0 : (size_t)n < sizeof(id->kernel) ?
 		(size_t)n : sizeof(id->kernel) - 1;

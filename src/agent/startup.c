@@ -11,7 +11,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -19,6 +18,7 @@
 #include <unistd.h>
 #include "lib/caps.h"
 #include "lib/clock.h"
+#include "lib/fmt.h"
 #include "lib/log.h"
 #include "lib/nitems.h"
 #include "lib/sys.h"
@@ -220,7 +220,7 @@ void startup_failed(const char *why)
 		log_warnx("%s", why);
 		exit(1);
 	}
-	n = snprintf(buf, sizeof(buf), "fail %s\n", why);
+	n = fmt_str(buf, sizeof(buf), "fail %s\n", why);
 	if (n > (int)sizeof(buf) - 1)
 		n = (int)sizeof(buf) - 1;
 	(void)!sys_write_all(report_fd, buf, (size_t)n);

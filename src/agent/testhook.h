@@ -11,7 +11,6 @@
 #pragma once
 #include <signal.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #ifdef AGENT_TEST_SOURCE
 #include <getopt.h>
@@ -34,7 +33,7 @@ extern const struct probe_ops synth_ops;
 /* One hidden flag; 0, or -1 after saying why. */
 int testhook_option(const char *name, const char *val);
 /* The hidden flags' lines of -h. */
-void testhook_usage(FILE *f);
+void testhook_usage(int fd);
 /* Add the signals the test build handles (SIGUSR1: one more burst). */
 void testhook_sigmask(sigset_t *mask);
 /* A signal the agent itself does not handle. */
@@ -57,9 +56,9 @@ static inline int testhook_option(const char *name, const char *val)
 	return -1;
 }
 
-static inline void testhook_usage(FILE *f)
+static inline void testhook_usage(int fd)
 {
-	(void)f;
+	(void)fd;
 }
 
 static inline void testhook_sigmask(sigset_t *mask)

@@ -9,7 +9,6 @@
  * blocks: sockets are non-blocking and waits are loop deadlines.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -17,6 +16,7 @@
 #include <unistd.h>
 #include <linux/vm_sockets.h>
 #include "lib/clock.h"
+#include "lib/fmt.h"
 #include "lib/log.h"
 #include "lib/scan.h"
 #include "wire/frame.h"
@@ -120,9 +120,9 @@ int xport_parse_addr(struct xport_addr *a, const char *s, size_t n)
 void xport_addr_str(const struct xport_addr *a, char *out, size_t cap)
 {
 	if (a->kind == XPORT_VSOCK)
-		snprintf(out, cap, "vsock:%u:%u", a->cid, a->port);
+		fmt_str(out, cap, "vsock:%u:%u", a->cid, a->port);
 	else
-		snprintf(out, cap, "unix:%s", a->path);
+		fmt_str(out, cap, "unix:%s", a->path);
 }
 
 uint64_t xport_backoff_ns(unsigned attempt, uint64_t rnd)

@@ -6,13 +6,13 @@
  */
 #include <errno.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "caps.h"
 #include "clock.h"
 #include "log.h"
+#include "fmt.h"
 
 static const char *prog = "cellos";
 static int verbosity;
@@ -28,13 +28,13 @@ __attribute__((format(printf, 3, 0)))
 static void vlog(int with_errno, int err, const char *fmt, va_list ap)
 {
 	char buf[1024];
-	int n = snprintf(buf, sizeof(buf), "%s: ", prog);
+	int n = fmt_str(buf, sizeof(buf), "%s: ", prog);
 
-	n += vsnprintf(buf + n, sizeof(buf) - (size_t)n, fmt, ap);
+	n += fmt_vstr(buf + n, sizeof(buf) - (size_t)n, fmt, ap);
 	if (n > (int)sizeof(buf) - 64)
 		n = (int)sizeof(buf) - 64;
 	if (with_errno)
-		n += snprintf(buf + n, sizeof(buf) - (size_t)n, ": %s",
+		n += fmt_str(buf + n, sizeof(buf) - (size_t)n, ": %s",
 			      strerror(err));
 	buf[n++] = '\n';
 	(void)!write(STDERR_FILENO, buf, (size_t)n);

@@ -20,6 +20,7 @@
 #include "agent/probe.h"
 #include "agent/testhook.h"
 #include "lib/clock.h"
+#include "lib/fmt.h"
 #include "lib/log.h"
 #include "lib/sys.h"
 
@@ -110,9 +111,9 @@ void testhook_sigmask(sigset_t *mask)
 	sigaddset(mask, SIGUSR1);
 }
 
-void testhook_usage(FILE *f)
+void testhook_usage(int fd)
 {
-	fprintf(f,
+	fmt_fd(fd,
 "test build only:\n"
 "  --test-events N[:PER_MS]  emit N process.spawned events when armed and\n"
 "                            on each SIGUSR1 (PER_MS per ms, or at once)\n"

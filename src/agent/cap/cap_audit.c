@@ -9,7 +9,6 @@
  */
 #include <errno.h>
 #include <poll.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -17,6 +16,7 @@
 #include <linux/netlink.h>
 #include "agent/actor.h"
 #include "lib/clock.h"
+#include "lib/fmt.h"
 #include "lib/log.h"
 #include "lib/sys.h"
 #include "cap_audit.h"
@@ -245,12 +245,12 @@ static int take_audit(struct cap_audit *a)
 
 	memset(&st, 0, sizeof(st));
 	if (request(a, AUDIT_GET, NULL, 0, AUDIT_GET, &st, sizeof(st)) < 0) {
-		snprintf(a->why, sizeof(a->why), "AUDIT_GET: %s",
+		fmt_str(a->why, sizeof(a->why), "AUDIT_GET: %s",
 			 strerror(errno));
 		return -1;
 	}
 	if (st.enabled == 2) {
-		snprintf(a->why, sizeof(a->why), "audit is locked (enabled=2)");
+		fmt_str(a->why, sizeof(a->why), "audit is locked (enabled=2)");
 		return -1;
 	}
 	a->prev_enabled = st.enabled;
@@ -259,15 +259,15 @@ static int take_audit(struct cap_audit *a)
 	a->lost0 = st.lost;
 	if (set_status(a, AUDIT_STATUS_PID, (uint32_t)getpid(), 0, 0, 0) < 0) {
 		if (errno == EEXIST)
-			snprintf(a->why, sizeof(a->why),
+			fmt_str(a->why, sizeof(a->why),
 				 "audit pid held by pid %u", st.pid);
 		else
-			snprintf(a->why, sizeof(a->why), "AUDIT_SET pid: %s",
+			fmt_str(a->why, sizeof(a->why), "AUDIT_SET pid: %s",
 				 strerror(errno));
 		return -1;
 	}
 	if (set_status(a, STATUS_CFG, 0, 1, CAP_BACKLOG_LIMIT, 0) < 0) {
-		snprintf(a->why, sizeof(a->why), "AUDIT_SET enable: %s",
+		fmt_str(a->why, sizeof(a->why), "AUDIT_SET enable: %s",
 			 strerror(errno));
 		restore(a, 1, 0);
 		return -1;
@@ -288,7 +288,7 @@ static int add_rules(struct cap_audit *a)
 			continue;
 		}
 		if (i == 0) {
-			snprintf(a->why, sizeof(a->why), "AUDIT_ADD_RULE: %s",
+			fmt_str(a->why, sizeof(a->why), "AUDIT_ADD_RULE: %s",
 				 strerror(errno));
 			restore(a, 1, 1);
 			return -1;
@@ -303,7 +303,7 @@ int cap_audit_open(struct cap_audit *a, struct probe *p)
 	memset(a, 0, sizeof(*a));
 	a->p = p;
 	if (sock_open(a) < 0) {
-		snprintf(a->why, sizeof(a->why), "audit socket: %s",
+		fmt_str(a->why, sizeof(a->why), "audit socket: %s",
 			 strerror(errno));
 		goto fail;
 	}

@@ -5,10 +5,10 @@
  * and ceasing to be the audit daemon, are cap_audit.c's.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 #include "agent/probe.h"
 #include "cap_audit.h"
+#include "lib/fmt.h"
 
 static struct cap_audit A;
 static struct {
@@ -41,7 +41,7 @@ static int cap_arm(struct probe *p, const struct config *c, struct loop *l)
 {
 	C.p = p;
 	if (cap_audit_open(&A, p) < 0) {
-		snprintf(p->why, sizeof(p->why), "%.80s", A.why);
+		fmt_str(p->why, sizeof(p->why), "%.80s", A.why);
 		return -1;
 	}
 	C.fd.fd = A.fd;
@@ -50,7 +50,7 @@ static int cap_arm(struct probe *p, const struct config *c, struct loop *l)
 	C.fd.cfg.max_ns = c->coalesce_ms * NS_PER_MS;
 	C.fd.cfg.capacity = CAP_BACKLOG_LIMIT;
 	if (loop_add_coalesced(l, &C.fd) < 0) {
-		snprintf(p->why, sizeof(p->why), "epoll: %s", strerror(errno));
+		fmt_str(p->why, sizeof(p->why), "epoll: %s", strerror(errno));
 		cap_audit_close(&A);
 		return -1;
 	}

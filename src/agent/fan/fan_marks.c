@@ -9,10 +9,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/fanotify.h>
+#include "lib/fmt.h"
 #include "lib/log.h"
 #include "fan_marks.h"
 #include "fan_mountinfo.h"
@@ -108,12 +108,12 @@ int fan_marks_open(struct fan_marks *m, int fan_fd, uint64_t mask, char *why,
 	/* opened before the first read: a change after it polls ready */
 	m->info_fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
 	if (m->info_fd < 0 || fan_marks_refresh(m) < 0) {
-		snprintf(why, cap, "/proc/self/mountinfo: %s", strerror(errno));
+		fmt_str(why, cap, "/proc/self/mountinfo: %s", strerror(errno));
 		fan_marks_close(m);
 		return -1;
 	}
 	if (m->marked == 0) {
-		snprintf(why, cap, "fanotify_mark: %s", strerror(m->err));
+		fmt_str(why, cap, "fanotify_mark: %s", strerror(m->err));
 		fan_marks_close(m);
 		return -1;
 	}

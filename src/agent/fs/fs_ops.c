@@ -7,12 +7,12 @@
  * fs_track.c.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/inotify.h>
 #include "agent/probe.h"
 #include "fs_track.h"
+#include "lib/fmt.h"
 #include "lib/scan.h"
 #include "lib/sys.h"
 
@@ -52,12 +52,12 @@ static int fs_arm(struct probe *p, const struct config *c, struct loop *l)
 	F.fd.fd = -1;
 	fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (fd < 0)
-		return snprintf(p->why, sizeof(p->why), "inotify: %s",
+		return fmt_str(p->why, sizeof(p->why), "inotify: %s",
 				strerror(errno)), -1;
 	fs_track_init(&F.ft, fd, c->watch_mask, p);
 	for (i = 0; i < c->nwatch; i++)
 		if (fs_track_add(&F.ft, c->watch[i]) < 0) {
-			snprintf(p->why, sizeof(p->why), "%.60s: %s",
+			fmt_str(p->why, sizeof(p->why), "%.60s: %s",
 				 c->watch[i], strerror(errno));
 			goto out_close;
 		}
@@ -66,7 +66,7 @@ static int fs_arm(struct probe *p, const struct config *c, struct loop *l)
 	F.fd.cfg.max_ns = c->coalesce_ms * NS_PER_MS;
 	F.fd.cfg.capacity = queue_capacity();
 	if (loop_add_coalesced(l, &F.fd) < 0) {
-		snprintf(p->why, sizeof(p->why), "epoll: %s", strerror(errno));
+		fmt_str(p->why, sizeof(p->why), "epoll: %s", strerror(errno));
 		goto out_close;
 	}
 	return 0;

@@ -2,13 +2,63 @@
  * net_addr.c: text forms of addresses, families, protocols and TCP states
  * for net.* events.  Pure; the caller owns every buffer.
  */
-#include <arpa/inet.h>
 #include <netinet/in.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include "lib/fmt.h"
 #include "lib/nitems.h"
 #include "net_addr.h"
+
+/* a.b.c.d of 4 bytes; its length.  (inet_ntop would bring stdio.) */
+static size_t ip4_text(char *out, const uint8_t *a)
+{
+	return (size_t)fmt_str(out, 16, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+}
+
+/* The longest run of two or more zero groups (the first of equals), as
+ * RFC 5952 4.2 has it: *at its first group, its length (0: none). */
+static int zero_run(const uint16_t *g, int *at)
+{
+	int i, n, best = 0;
+
+	for (i = 0; i < 8; i += n ? n : 1) {
+		for (n = 0; i + n < 8 && g[i + n] == 0; n++)
+			;
+		if (n > best && n >= 2)
+			best = n, *at = i;
+	}
+	return best;
+}
+
+/* RFC 5952 text of 16 bytes: lower-case hex without leading zeros, the
+ * longest zero run as "::", ::ffff:a.b.c.d for a v4-mapped address. */
+static size_t ip6_text(char *out, const uint8_t *a)
+{
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+	uint16_t g[8];
+	int i, at = -1, run;
+	size_t n = 0;
+
+	if (memcmp(a, mapped, sizeof(mapped)) == 0) {
+		memcpy(out, "::ffff:", 7);
+		return 7 + ip4_text(out + 7, a + 12);
+	}
+	for (i = 0; i < 8; i++)
+		g[i] = (uint16_t)(a[2 * i] << 8 | a[2 * i + 1]);
+	run = zero_run(g, &at);
+	for (i = 0; i < 8; i++) {
+		if (i == at) {
+			out[n++] = ':';
+			if (i == 0)
+				out[n++] = ':';
+			i += run - 1;
+			continue;
+		}
+		n += (size_t)fmt_str(out + n, 6, "%x%s", g[i], i < 7 ? ":" : "");
+	}
+	out[n] = '\0';
+	return n;
+}
 
 int netaddr_fmt(char *out, size_t cap, int family, const uint8_t *addr,
 		uint16_t port)
@@ -18,12 +68,14 @@ int netaddr_fmt(char *out, size_t cap, int family, const uint8_t *addr,
 
 	if (family != AF_INET && family != AF_INET6)
 		return -1;
-	if (!inet_ntop(family, addr, a, sizeof(a)))
-		return -1;
 	if (family == AF_INET)
-		n = snprintf(out, cap, "%s:%u", a, (unsigned)port);
+		ip4_text(a, addr);
 	else
-		n = snprintf(out, cap, "[%s]:%u", a, (unsigned)port);
+		ip6_text(a, addr);
+	if (family == AF_INET)
+		n = fmt_str(out, cap, "%s:%u", a, (unsigned)port);
+	else
+		n = fmt_str(out, cap, "[%s]:%u", a, (unsigned)port);
 	if (n < 0 || (size_t)n >= cap)
 		return -1;
 	return n;
@@ -49,7 +101,7 @@ const char *netaddr_proto(int proto, char *buf, size_t cap)
 	case IPPROTO_SCTP:	return "sctp";
 	case 262:		return "mptcp";	/* IPPROTO_MPTCP, newer headers */
 	}
-	snprintf(buf, cap, "ip%d", proto);
+	fmt_str(buf, cap, "ip%d", proto);
 	return buf;
 }
 

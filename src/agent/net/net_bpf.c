@@ -17,12 +17,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
 #include "agent/actor.h"
 #include "lib/clock.h"
+#include "lib/fmt.h"
 #include "lib/log.h"
 #include "lib/sys.h"
 #include "net_bpf.h"
@@ -78,7 +78,7 @@ static int maps_new(struct net_bpf *b, size_t rb_bytes, char *why,
 	b->m.dedupe = bpfsys_map_new(BPF_MAP_TYPE_LRU_HASH, NETREC_KEY_SIZE,
 				     8, NET_UDP_DEDUPE_MAX, "cellos_net_udp");
 	if (b->m.ringbuf < 0 || b->m.drops < 0 || b->m.dedupe < 0) {
-		snprintf(why, whycap, "BPF_MAP_CREATE %s: %s",
+		fmt_str(why, whycap, "BPF_MAP_CREATE %s: %s",
 			 b->m.ringbuf < 0 ? "ringbuf" : b->m.drops < 0 ?
 			 "array" : "lru_hash", strerror(errno));
 		return -1;
@@ -95,14 +95,14 @@ static int prog_load(struct net_bpf *b, int i, char *why, size_t whycap)
 
 	n = netprog_assemble(i, &b->m, insns, NETPROG_MAX_INSNS);
 	if (n < 0) {
-		snprintf(why, whycap, "assembling %s", netprog_name(at));
+		fmt_str(why, whycap, "assembling %s", netprog_name(at));
 		return -1;
 	}
-	snprintf(name, sizeof(name), "cellos_%s", netprog_name(at));
+	fmt_str(name, sizeof(name), "cellos_%s", netprog_name(at));
 	b->prog[i] = bpfsys_prog_new(netprog_all[i].type, at, name, insns, (size_t)n,
 				     reason, sizeof(reason));
 	if (b->prog[i] < 0) {
-		snprintf(why, whycap, "%s: %s", netprog_name(at), reason);
+		fmt_str(why, whycap, "%s: %s", netprog_name(at), reason);
 		return -1;
 	}
 	return 0;
@@ -113,7 +113,7 @@ static int prog_attach(struct net_bpf *b, int i, char *why, size_t whycap)
 {
 	if (bpfsys_attach(b->prog[i], b->cg_fd, netprog_all[i].attach,
 			  &b->link[i]) < 0) {
-		snprintf(why, whycap, "attach %s to %s: %s",
+		fmt_str(why, whycap, "attach %s to %s: %s",
 			 netprog_name(netprog_all[i].attach), b->cgpath,
 			 strerror(errno));
 		return -1;
@@ -150,13 +150,13 @@ static int cgroup_open(struct net_bpf *b, const char *cgroup, char *why,
 		       size_t whycap)
 {
 	if (cgroup)
-		snprintf(b->cgpath, sizeof(b->cgpath), "%s", cgroup);
+		fmt_str(b->cgpath, sizeof(b->cgpath), "%s", cgroup);
 	else if (cgroup2_root(b->cgpath, sizeof(b->cgpath), &b->mounted, why,
 			      whycap) < 0)
 		return -1;
 	b->cg_fd = open(b->cgpath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (b->cg_fd < 0) {
-		snprintf(why, whycap, "open %s: %s", b->cgpath, strerror(errno));
+		fmt_str(why, whycap, "open %s: %s", b->cgpath, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -176,7 +176,7 @@ static int outcomes_new(struct net_bpf *b, char *why, size_t whycap)
 					NET_LISTEN_MAX + 1, "cellos_net_lst");
 	if (b->m.conns < 0 || b->m.listeners < 0 ||
 	    bpfsys_map_put(b->m.listeners, &k0, zero, BPF_ANY) < 0) {
-		snprintf(why, whycap, "BPF_MAP_CREATE hash: %s", strerror(errno));
+		fmt_str(why, whycap, "BPF_MAP_CREATE hash: %s", strerror(errno));
 		goto fail;
 	}
 	for (i = NETPROG_N - 1; i >= NETPROG_FIRST_OUTCOME; i--)
@@ -366,7 +366,7 @@ static int bpf_open(void *vb, const struct net_backend_cfg *bc, int *fds,
 	if (attempts_new(b, why, whycap) < 0)
 		goto fail;
 	if (ringbuf_open(&b->rb, b->m.ringbuf, bc->ringbuf_bytes) < 0) {
-		snprintf(why, whycap, "mmap ringbuf: %s", strerror(errno));
+		fmt_str(why, whycap, "mmap ringbuf: %s", strerror(errno));
 		goto fail;
 	}
 	b->next_sweep = clock_mono_ns() + sweep_every(b);

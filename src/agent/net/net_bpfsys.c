@@ -5,12 +5,12 @@
  * say why; nothing here runs once the loop does except bpfsys_map_get.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "lib/caps.h"
 #include "net_bpfsys.h"
+#include "lib/fmt.h"
 #include "lib/nitems.h"
 
 static char verifier_log[NET_BPF_LOG];
@@ -86,9 +86,9 @@ int bpfsys_prog_new(int prog_type, int attach_type, const char *name,
 		return fd;
 	if (bpfsys_log_reason(verifier_log, strnlen(verifier_log,
 			sizeof(verifier_log)), reason, sizeof(reason)) > 0)
-		snprintf(why, whycap, "verifier: %s", reason);
+		fmt_str(why, whycap, "verifier: %s", reason);
 	else
-		snprintf(why, whycap, "BPF_PROG_LOAD: %s", strerror(err));
+		fmt_str(why, whycap, "BPF_PROG_LOAD: %s", strerror(err));
 	errno = err;
 	return -1;
 }

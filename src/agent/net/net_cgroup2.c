@@ -6,11 +6,11 @@
  * root (or a directory the operator names) and watches everything below.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include "lib/caps.h"
+#include "lib/fmt.h"
 #include "lib/sys.h"
 #include "net_cgroup2.h"
 
@@ -96,7 +96,7 @@ int cgroup2_root(char *out, size_t cap, int *mounted, char *why,
 	    (mkdir(NET_CGROUP2_MNT, 0700) < 0 && errno != EEXIST) ||
 	    mount("cgroup2", NET_CGROUP2_MNT, "cgroup2", MS_NOSUID | MS_NODEV |
 		  MS_NOEXEC, NULL) < 0) {
-		snprintf(why, whycap, "no cgroup2 mount, mounting %s: %s",
+		fmt_str(why, whycap, "no cgroup2 mount, mounting %s: %s",
 			 NET_CGROUP2_MNT, strerror(errno));
 		return -1;
 	}

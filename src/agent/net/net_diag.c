@@ -17,13 +17,13 @@
  */
 #include <errno.h>
 #include <netinet/in.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
 #include "lib/clock.h"
+#include "lib/fmt.h"
 #include "lib/log.h"
 #include "lib/sys.h"
 #include "net_diag.h"
@@ -90,7 +90,7 @@ static int diag_open(void *vd, const struct net_backend_cfg *bc, int *fds,
 	d->mc_fd = nl_socket();
 	if (d->mc_fd < 0 || join_groups(d->mc_fd) < 0 ||
 	    (d->dump_fd = nl_socket()) < 0) {
-		snprintf(why, whycap, "sock_diag: %s", strerror(errno));
+		fmt_str(why, whycap, "sock_diag: %s", strerror(errno));
 		diag_close(d);
 		return -1;
 	}

@@ -7,8 +7,8 @@
  * here knows BPF or netlink.  Backends emit and count their losses
  * through the probe themselves.
  */
-#include <stdio.h>
 #include <string.h>
+#include "lib/fmt.h"
 #include "lib/log.h"
 #include "lib/nitems.h"
 #include "lib/sys.h"
@@ -178,11 +178,11 @@ int net_arm(struct probe *p, struct loop *l, const struct net_cfg *nc)
 	eph_range(&bc.eph_lo, &bc.eph_hi);
 	rc = open_backend(nc->mode, &bc, fds);
 	if (rc < 0) {
-		snprintf(p->why, sizeof(p->why), "%.80s", N.why);
+		fmt_str(p->why, sizeof(p->why), "%.80s", N.why);
 		return -1;
 	}
 	if (add_fds(fds, nc->coalesce_ns) < 0) {
-		snprintf(p->why, sizeof(p->why), "epoll");
+		fmt_str(p->why, sizeof(p->why), "epoll");
 		net_stop(p);
 		return -1;
 	}
@@ -192,7 +192,7 @@ int net_arm(struct probe *p, struct loop *l, const struct net_cfg *nc)
 	if (N.why[0])
 		log_warnx("net: %s; using %s", N.why, N.be->name);
 	if (rc > 0)
-		snprintf(p->why, sizeof(p->why), "%s", N.be->name);
+		fmt_str(p->why, sizeof(p->why), "%s", N.be->name);
 	return rc;
 }
 

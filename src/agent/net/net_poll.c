@@ -12,12 +12,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <unistd.h>
 #include "lib/clock.h"
+#include "lib/fmt.h"
 #include "lib/log.h"
 #include "net_poll.h"
 #include "net_procnet.h"
@@ -44,7 +44,7 @@ static int poll_open(void *vp, const struct net_backend_cfg *bc, int *fds,
 
 	memset(p, 0, sizeof(*p));
 	if (access(files[0].path, R_OK) < 0) {
-		snprintf(why, whycap, "%s: %s", files[0].path, strerror(errno));
+		fmt_str(why, whycap, "%s: %s", files[0].path, strerror(errno));
 		return -1;
 	}
 	p->p = bc->p;

@@ -9,7 +9,6 @@
  */
 #include <errno.h>
 #include <poll.h>
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
@@ -18,6 +17,7 @@
 #include <linux/netlink.h>
 #include "lib/caps.h"
 #include "lib/clock.h"
+#include "lib/fmt.h"
 #include "proc_cnmsg.h"
 #include "proc_connector.h"
 
@@ -76,9 +76,9 @@ int proc_connector_open(uint32_t rcvbuf, char *why, size_t cap)
 			NETLINK_CONNECTOR);
 
 	if (fd < 0)
-		return snprintf(why, cap, "connector: %s", strerror(errno)), -1;
+		return fmt_str(why, cap, "connector: %s", strerror(errno)), -1;
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		snprintf(why, cap, "connector: bind: %s", strerror(errno));
+		fmt_str(why, cap, "connector: bind: %s", strerror(errno));
 		goto out_close;
 	}
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
@@ -86,12 +86,12 @@ int proc_connector_open(uint32_t rcvbuf, char *why, size_t cap)
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
 				 sizeof(rcvbuf));
 	if (send_op(fd, PROC_CN_MCAST_LISTEN, 0) < 0) {
-		snprintf(why, cap, "connector: send: %s", strerror(errno));
+		fmt_str(why, cap, "connector: send: %s", strerror(errno));
 		goto out_close;
 	}
 	wait_ack(fd, &a);
 	if (!a.seen || a.err) {
-		snprintf(why, cap, "connector %s", a.seen ? strerror(a.err) :
+		fmt_str(why, cap, "connector %s", a.seen ? strerror(a.err) :
 			 "refused: not the initial namespace");
 		goto out_close;
 	}

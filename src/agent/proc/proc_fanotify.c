@@ -3,13 +3,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/fanotify.h>
 #include <sys/stat.h>
 #include "lib/caps.h"
 #include "lib/clock.h"
+#include "lib/fmt.h"
 #include "proc_fanotify.h"
 
 int proc_fan_open(struct proc_fan *f, int procfd, int hash, char *why,
@@ -30,7 +30,7 @@ int proc_fan_open(struct proc_fan *f, int procfd, int hash, char *why,
 	if (f->fd < 0 && errno == EINVAL)
 		f->fd = fanotify_init(flags, ev);
 	if (f->fd < 0) {
-		snprintf(why, cap, "fanotify_init: %s", strerror(errno));
+		fmt_str(why, cap, "fanotify_init: %s", strerror(errno));
 		return -1;
 	}
 	if (fan_marks_open(&f->marks, f->fd, FAN_OPEN_EXEC, why, cap) < 0) {
@@ -47,7 +47,7 @@ static size_t fd_path(const struct proc_fan *f, int fd, char *buf, size_t cap)
 	char link[32];
 	ssize_t n;
 
-	snprintf(link, sizeof(link), "self/fd/%d", fd);
+	fmt_str(link, sizeof(link), "self/fd/%d", fd);
 	n = readlinkat(f->procfd, link, buf, cap);
 	return n > 0 ? (size_t)n : 0;
 }
@@ -69,7 +69,7 @@ static int gone(const struct proc_fan *f, uint32_t pid)
 {
 	char name[16];
 
-	snprintf(name, sizeof(name), "%u", pid);
+	fmt_str(name, sizeof(name), "%u", pid);
 	return faccessat(f->procfd, name, F_OK, 0) < 0;
 }
 
@@ -87,13 +87,13 @@ static int not_interp(const struct proc_fan *f, uint32_t pid,
 
 	if (!name)
 		return 0;
-	snprintf(path, sizeof(path), "%u/%s%.*s", pid,
+	fmt_str(path, sizeof(path), "%u/%s%.*s", pid,
 		 name[0] == '/' ? "root" : "cwd/", (int)len, name);
 	rc = fstatat(f->procfd, path, &st, 0);
 	if (rc < 0 && gone(f, pid)) {
 		if (name[0] != '/')
 			return 0;
-		snprintf(path, sizeof(path), "%.*s", (int)len, name);
+		fmt_str(path, sizeof(path), "%.*s", (int)len, name);
 		rc = stat(path, &st);
 	}
 	if (rc < 0)

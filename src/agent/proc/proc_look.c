@@ -5,10 +5,10 @@
  * close.
  */
 #include <fcntl.h>
-#include <stdio.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include "lib/caps.h"
+#include "lib/fmt.h"
 #include "proc_look.h"
 #include "wire/argv.h"
 
@@ -96,7 +96,7 @@ unsigned proc_look(int procfd, uint32_t pid, unsigned what, uint64_t img_dev,
 	ssize_t n;
 	int dfd;
 
-	snprintf(name, sizeof(name), "%u", pid);
+	fmt_str(name, sizeof(name), "%u", pid);
 	dfd = openat(procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return 0;

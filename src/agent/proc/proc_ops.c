@@ -22,7 +22,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
@@ -30,6 +29,7 @@
 #include "agent/actor.h"
 #include "agent/probe.h"
 #include "lib/clock.h"
+#include "lib/fmt.h"
 #include "lib/log.h"
 #include "lib/sys.h"
 #include "proc_connector.h"
@@ -161,19 +161,19 @@ static void arm_fan(struct probe *p, const struct config *c, struct loop *l)
 		return;
 	}
 	if (P.nl.fd < 0) {
-		snprintf(pp->why, sizeof(pp->why), "proc (no exec events: poll)");
+		fmt_str(pp->why, sizeof(pp->why), "proc (no exec events: poll)");
 		return;
 	}
 	if (proc_fan_open(&P.f, P.pt.procfd, c->exe_hash, why,
 			  sizeof(why)) < 0) {
-		snprintf(pp->why, sizeof(pp->why), "proc (%s)", why);
+		fmt_str(pp->why, sizeof(pp->why), "proc (%s)", why);
 		log_info("process: exe from /proc: %s", why);
 		return;
 	}
 	P.mounts.fd = P.f.marks.info_fd;
 	P.mounts.fn = on_mounts;
 	if (loop_add(l, &P.mounts, EPOLLPRI) < 0) {
-		snprintf(pp->why, sizeof(pp->why), "proc (epoll: %s)",
+		fmt_str(pp->why, sizeof(pp->why), "proc (epoll: %s)",
 			 strerror(errno));
 		proc_fan_close(&P.f);
 		P.mounts.fd = -1;
@@ -196,10 +196,10 @@ static void arm_poll(struct probe *p, const struct config *c,
 		     const char *why)
 {
 	if (why)
-		snprintf(p->why, sizeof(p->why), "poll:%ums (%.60s)",
+		fmt_str(p->why, sizeof(p->why), "poll:%ums (%.60s)",
 			 c->poll_ms, why);
 	else
-		snprintf(p->why, sizeof(p->why), "poll:%ums", c->poll_ms);
+		fmt_str(p->why, sizeof(p->why), "poll:%ums", c->poll_ms);
 	P.poll_ns = c->poll_ms * NS_PER_MS;
 	p->timer.fn = on_poll;
 	p->timer.at = clock_mono_ns() + P.poll_ns;
@@ -213,7 +213,7 @@ static int proc_arm(struct probe *p, const struct config *c, struct loop *l)
 	P.p = p, P.l = l;
 	P.nl.fd = -1;
 	if (procfd < 0)
-		return snprintf(p->why, sizeof(p->why), "/proc: %s",
+		return fmt_str(p->why, sizeof(p->why), "/proc: %s",
 				strerror(errno)), -1;
 	proc_track_init(&P.pt, slots, PROC_TABLE_CAP, procfd,
 			c->profile == WIRE_STRICT, p);
@@ -226,7 +226,7 @@ static int proc_arm(struct probe *p, const struct config *c, struct loop *l)
 		rc = 1;
 	} else {
 		if (add_socket(l, c) < 0) {
-			snprintf(p->why, sizeof(p->why), "epoll: %s",
+			fmt_str(p->why, sizeof(p->why), "epoll: %s",
 				 strerror(errno));
 			proc_connector_close(P.nl.fd);
 			close(procfd);

@@ -8,10 +8,10 @@
  */
 #include <dirent.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+#include "lib/fmt.h"
 #include "lib/scan.h"
 #include "lib/sys.h"
 #include "proc_procfs.h"
@@ -74,7 +74,7 @@ int procfs_read_stat(int procfd, uint32_t pid, struct procfs_stat *st)
 	char path[32], buf[1024];
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "%u/stat", pid);
+	fmt_str(path, sizeof(path), "%u/stat", pid);
 	n = sys_read_fileat(procfd, path, buf, sizeof(buf));
 	if (n <= 0)
 		return -1;
