@@ -166,9 +166,13 @@
 #define PROC_RCVBUF_MIN		(64u << 10)
 #define PROC_RCVBUF_MAX		(256u << 20)
 /* Datagrams read per wake-up, so other fds get their turn. */
-#define PROC_READ_BATCH		64
-/* One connector datagram: one event each, well under a page. */
-#define PROC_DGRAM_BYTES	4096
+#define PROC_READ_BATCH		256
+/* Datagrams one recvmmsg takes. */
+#define PROC_RECV_MSGS		32
+/* One connector datagram, one event: nlmsghdr 16 + cn_msg 20 + the
+ * largest proc_event 56 bytes; a longer one (a future kernel's) is
+ * truncated and counted malformed. */
+#define PROC_DGRAM_BYTES	256
 /* How long arming waits for the connector's LISTEN ack: none comes back
  * outside the initial pid/user namespace. */
 #define PROC_ACK_WAIT_MS	250

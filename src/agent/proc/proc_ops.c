@@ -91,29 +91,56 @@ static void fan_read(void)
 		LOG_RL(log_warn, "process: fanotify read");
 }
 
-/* Drain the connector in bounded batches; resync after ENOBUFS. */
+/* Up to PROC_RECV_MSGS datagrams in one recvmmsg; how many, or -1 (errno). */
+static int recv_batch(uint8_t (*buf)[PROC_DGRAM_BYTES], struct mmsghdr *mm)
+{
+	static struct iovec iov[PROC_RECV_MSGS];
+	int i;
+
+	for (i = 0; i < PROC_RECV_MSGS; i++) {
+		iov[i].iov_base = buf[i];
+		iov[i].iov_len = PROC_DGRAM_BYTES;
+		memset(&mm[i].msg_hdr, 0, sizeof(mm[i].msg_hdr));
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+	return recvmmsg(P.nl.fd, mm, PROC_RECV_MSGS, MSG_DONTWAIT, NULL);
+}
+
+/* Drain the connector in bounded batches, several datagrams per system
+ * call; resync after ENOBUFS (which recvmmsg reports on the call after
+ * the datagrams it returned). */
 static struct coalesce_drain on_readable(void *ctx)
 {
-	static uint8_t buf[PROC_DGRAM_BYTES] __attribute__((aligned(8)));
+	static uint8_t buf[PROC_RECV_MSGS][PROC_DGRAM_BYTES]
+		__attribute__((aligned(8)));
+	static struct mmsghdr mm[PROC_RECV_MSGS];
 	struct coalesce_drain d = { 0, 0, 0 };
-	ssize_t n;
+	int n, i;
 
 	(void)ctx;
 	fan_read();
-	for (; d.items < PROC_READ_BATCH; d.items++) {
-		n = recv(P.nl.fd, buf, sizeof(buf), 0);
-		if (n >= 0) {
-			cnproc_parse(buf, (size_t)n, on_rec, NULL, &P.st);
-		} else if (errno == ENOBUFS) {
-			P.p->dropped[LOSS_KERNEL_NOBUFS]++;
-			P.resync = d.loss = 1;
-		} else {
+	while (d.items < PROC_READ_BATCH) {
+		n = recv_batch(buf, mm);
+		if (n < 0) {
+			if (errno == ENOBUFS) {
+				P.p->dropped[LOSS_KERNEL_NOBUFS]++;
+				P.resync = d.loss = 1;
+				d.items++;
+				continue;
+			}
 			if (errno != EAGAIN && errno != EINTR)
 				LOG_RL(log_warn, "process: connector recv");
 			break;
 		}
+		for (i = 0; i < n; i++)
+			cnproc_parse(buf[i], mm[i].msg_hdr.msg_flags & MSG_TRUNC ?
+				     0 : mm[i].msg_len, on_rec, NULL, &P.st);
+		d.items += (unsigned)n;
+		if (n < PROC_RECV_MSGS)
+			break;
 	}
-	d.more = d.items == PROC_READ_BATCH;
+	d.more = d.items >= PROC_READ_BATCH;
 	count_untracked();
 	if (P.pt.fan && P.pt.conn_ns > PROC_PEND_NS)
 		exejoin_expire(&P.f.join, P.pt.conn_ns - PROC_PEND_NS);
