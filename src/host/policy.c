@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include "policy.h"
+#include "wire/utf8.h"
 
 struct pstate {
 	struct policy *p;
@@ -378,7 +379,7 @@ static int line(struct pstate *st, const char *s, const char *end)
 /* ---- the file ---- */
 
 /* Bytes that cannot be in a rule file: NUL (a binary file, or a
- * C string cut short). */
+ * C string cut short), what is not UTF-8 (rule texts go into JSON). */
 static int line_bytes(struct pstate *st, const char *s, const char *end)
 {
 	const char *z = memchr(s, 0, (size_t)(end - s));
@@ -388,6 +389,8 @@ static int line_bytes(struct pstate *st, const char *s, const char *end)
 	if (end - s > POLICY_LINE_MAX)
 		return fail(st, s + POLICY_LINE_MAX, "line longer than %d bytes",
 			    POLICY_LINE_MAX);
+	if (!utf8_valid((const uint8_t *)s, (size_t)(end - s)))
+		return fail(st, s, "the line is not UTF-8");
 	return 0;
 }
 

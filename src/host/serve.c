@@ -37,6 +37,7 @@ static int signals(struct serve *l)
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGCHLD);		/* --on-violation's hooks */
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGXFSZ, SIG_IGN);
 	return loop_init(&l->loop, &set, on_signal, settle, l);
@@ -247,7 +248,8 @@ static void on_retry(void *ctx, uint64_t now)
 	(void)ctx, (void)now;
 }
 
-/* SIGHUP: reopen --out (logrotate has renamed it); stdout stays. */
+/* SIGHUP: reopen --out (logrotate has renamed it); stdout stays.  Then
+ * the policies are read again. */
 static void hangup(struct host *h)
 {
 	int rc = out_reopen(&h->out);
@@ -257,6 +259,8 @@ static void hangup(struct host *h)
 			  "nothing to reopen");
 	else if (rc == 0)
 		log_warnx("SIGHUP: reopened %s", h->out.path);
+	if (h->pols)
+		polset_reload(h->pols, h);
 }
 
 static void on_signal(void *ctx, int signo)
@@ -267,6 +271,9 @@ static void on_signal(void *ctx, int signo)
 		stats_print(l->h, STDERR_FILENO);
 	} else if (signo == SIGHUP) {
 		hangup(l->h);
+	} else if (signo == SIGCHLD) {
+		if (l->h->hook)
+			hook_reap(l->h->hook);
 	} else {
 		l->stop = 1;
 		loop_stop(&l->loop);
