@@ -108,6 +108,8 @@ static void on_writable(void *ctx, uint32_t events)
 	struct hook_slot *s = ctx;
 
 	(void)events;
+	if (s->fd < 0)
+		return;			/* reaped earlier in this pass */
 	if (!feed(s))
 		feed_end(s, 1);
 }

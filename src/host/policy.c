@@ -112,31 +112,65 @@ static int addr_text(const char *s, size_t n, int fam, uint8_t a[16])
 	return inet_pton(AF_INET6, buf, a) == 1 ? 0 : -1;
 }
 
+/* The address part addr[0..an) of family fam ("ADDR" or "ADDR/LEN")
+ * into net; -1 with the error. */
+static int net_range(struct pstate *st, const char *addr, size_t an, int fam,
+		     struct pol_net *net)
+{
+	const char *slash = memchr(addr, '/', an), *d;
+	unsigned long len = fam == 4 ? 32 : 128, maxlen = len;
+	size_t al = slash ? (size_t)(slash - addr) : an;
+	unsigned b;
+
+	if (slash && slash + 1 == addr + an)
+		return fail(st, slash + 1, "a prefix length after '/'");
+	for (d = slash ? slash + 1 : addr + an, len = slash ? 0 : len;
+	     d < addr + an; d++) {
+		if (*d < '0' || *d > '9' || len > 128)
+			return fail(st, slash + 1, "bad prefix length '%.*s'",
+				    (int)(addr + an - slash - 1), slash + 1);
+		len = len * 10 + (unsigned long)(*d - '0');
+	}
+	if (len > maxlen)
+		return fail(st, slash + 1, "prefix length %lu above %lu", len,
+			    maxlen);
+	if (addr_text(addr, al, fam, net->a) < 0)
+		return fail(st, addr, "bad IPv%d address '%.*s'", fam, (int)al,
+			    addr);
+	net->family = (uint8_t)fam;
+	net->plen = (uint8_t)(fam == 4 ? 96 + len : len);
+	if (fam == 6 && net->plen >= 96 && pol_is_v4mapped(net->a)) {
+		net->family = 4;		/* v4-mapped: the v4 range */
+		net->a[10] = net->a[11] = 0;
+	}
+	for (b = net->plen; b < 128; b++)
+		if (net->a[b / 8] & (0x80 >> (b % 8)))
+			return fail(st, addr, "'%.*s' has bits set past its /%lu",
+				    (int)an, addr, len);
+	return 0;
+}
+
 /* Parse one connect pattern at w[0..n) into net; -1 with the error. */
 static int net_pat(struct pstate *st, const char *w, size_t n,
 		   struct pol_net *net)
 {
-	const char *colon, *addr = w, *slash, *end;
+	const char *colon, *addr = w, *end;
 	size_t an;
-	unsigned long len = 0;
-	int fam = 4, maxlen;
+	int fam = 4;
 
 	memset(net, 0, sizeof(*net));
-	if (is(w, n, "*")) {
-		net->port_hi = 65535;
+	net->port_hi = 65535;
+	if (is(w, n, "*"))
 		return 0;
-	}
 	if (w[0] == '[') {
-		end = memchr(w, ']', n);
-		if (!end)
+		if (!(end = memchr(w, ']', n)))
 			return fail(st, w, "'[' without ']' (IPv6 is [ADDR/LEN]:PORT)");
 		colon = end + 1;
 		addr = w + 1;
 		an = (size_t)(end - addr);
 		fam = 6;
 	} else {
-		colon = memrchr(w, ':', n);
-		if (!colon)
+		if (!(colon = memrchr(w, ':', n)))
 			return fail(st, w + n, "a port after ':' (ADDR/LEN:PORT, "
 				    "PORT a number, a range N-M or *)");
 		an = (size_t)(colon - w);
@@ -148,48 +182,9 @@ static int net_pat(struct pstate *st, const char *w, size_t n,
 		       &net->port_hi) < 0)
 		return fail(st, colon + 1, "bad port '%.*s' (0-65535, N-M or *)",
 			    (int)(w + n - colon - 1), colon + 1);
-	if (is(addr, an, "*")) {
-		if (fam == 6)
-			return fail(st, addr, "'*' is any address: no brackets");
-		return 0;
-	}
-	slash = memchr(addr, '/', an);
-	maxlen = fam == 4 ? 32 : 128;
-	if (slash) {
-		const char *d = slash + 1;
-
-		if (d == addr + an)
-			return fail(st, d, "a prefix length after '/'");
-		for (; d < addr + an; d++) {
-			if (*d < '0' || *d > '9' || len > 128)
-				return fail(st, slash + 1, "bad prefix length '%.*s'",
-					    (int)(addr + an - slash - 1), slash + 1);
-			len = len * 10 + (unsigned long)(*d - '0');
-		}
-		if (len > (unsigned long)maxlen)
-			return fail(st, slash + 1, "prefix length %lu above %d",
-				    len, maxlen);
-	} else {
-		len = (unsigned long)maxlen;
-	}
-	if (addr_text(addr, slash ? (size_t)(slash - addr) : an, fam, net->a) < 0)
-		return fail(st, addr, "bad IPv%d address '%.*s'", fam,
-			    (int)(slash ? slash - addr : (long)an), addr);
-	net->family = (uint8_t)fam;
-	net->plen = (uint8_t)(fam == 4 ? 96 + len : len);
-	if (fam == 6 && net->plen >= 96 && pol_is_v4mapped(net->a)) {
-		net->family = 4;		/* v4-mapped: the v4 range */
-		net->a[10] = net->a[11] = 0;
-	}
-	{
-		unsigned b;
-
-		for (b = net->plen; b < 128; b++)
-			if (net->a[b / 8] & (0x80 >> (b % 8)))
-				return fail(st, addr, "'%.*s' has bits set past "
-					    "its /%lu", (int)an, addr, len);
-	}
-	return 0;
+	if (!is(addr, an, "*"))
+		return net_range(st, addr, an, fam, net);
+	return fam == 6 ? fail(st, addr, "'*' is any address: no brackets") : 0;
 }
 
 /* ---- path patterns: globs (pmatch.c) ---- */
