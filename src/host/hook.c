@@ -210,9 +210,8 @@ void hook_run(struct hook *hk, const char *json, size_t n, uint64_t now)
 
 /* Kill the hooks past their deadline (their group: a script's children
  * too); SIGCHLD reaps them. */
-static void on_timer(void *ctx, uint64_t now)
+void hook_tick(struct hook *hk, uint64_t now)
 {
-	struct hook *hk = ctx;
 	unsigned i;
 
 	for (i = 0; i < HOST_HOOK_MAX; i++) {
@@ -225,6 +224,11 @@ static void on_timer(void *ctx, uint64_t now)
 		}
 	}
 	arm(hk);
+}
+
+static void on_timer(void *ctx, uint64_t now)
+{
+	hook_tick(ctx, now);
 }
 
 /* Log and count how s's child ended. */

@@ -62,6 +62,9 @@ int hook_init(struct hook *hk, const char *cmd, struct loop *l);
 /* Run the hook with json[0..n) and a newline on stdin, if the bounds
  * let it; now is CLOCK_MONOTONIC ns. */
 void hook_run(struct hook *hk, const char *json, size_t n, uint64_t now);
+/* Kill the hooks past their deadline at monotonic now (the hook's timer
+ * does it; the receiver's blocked output calls it while it waits). */
+void hook_tick(struct hook *hk, uint64_t now);
 /* SIGCHLD: collect the hooks that ended. */
 void hook_reap(struct hook *hk);
 /* At exit: close the pipes; running hooks go on, unwaited. */

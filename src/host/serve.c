@@ -282,17 +282,23 @@ static void on_signal(void *ctx, int signo)
 
 /* The output's wait hook (out.h): its buffer is full and it fails.
  * Wait for the retry at `until`, taking signals (a SIGHUP may give it a
- * new file); the time spent is no guest's silence.  -1 once stopping. */
+ * new file) and killing the --on-violation hooks past their time; the
+ * time spent is no guest's silence.  -1 once stopping. */
 static int wait_output(void *arg, uint64_t until)
 {
 	struct serve *l = arg;
 	struct pollfd p = { .fd = l->loop.sfd, .events = POLLIN };
+	struct hook *hk = l->h->hook;
 	uint64_t t0 = clock_mono_ns();
 
 	if (l->stop)
 		return -1;
+	if (hk && hk->timer.at && hk->timer.at < until)
+		until = hk->timer.at;
 	(void)poll(&p, 1, until > t0 ? (int)((until - t0) / NS_PER_MS) + 1 : 0);
 	loop_signals(&l->loop);
+	if (hk)
+		hook_tick(hk, clock_mono_ns());
 	ka_shift(&l->h->ka, clock_mono_ns() - t0);
 	recv_clock(l->h);
 	return l->stop ? -1 : 0;
