@@ -419,7 +419,7 @@ static int finish(struct pstate *st)
 		if (!(p->bykind[k] = calloc(p->nrules + 1, sizeof(unsigned))))
 			return -1;
 	for (i = 0; i < p->nrules; i++) {
-		p->rules[i].pats = st->pats + p->rules[i].first;
+		p->rules[i].pats = p->pats + p->rules[i].first;
 		k = p->rules[i].kind;
 		p->bykind[k][p->nbykind[k]++] = i;
 	}
@@ -430,37 +430,30 @@ int policy_parse(struct policy *p, const char *name, const uint8_t *buf,
 		 size_t n, char *err, size_t cap)
 {
 	struct pstate st = { .p = p, .name = name, .err = err, .cap = cap };
-	int rc = -1;
 
 	memset(p, 0, sizeof(*p));
 	err[0] = 0;
-	st.bol = (const char *)buf;
 	if (n > POLICY_FILE_MAX + 1)
 		n = POLICY_FILE_MAX + 1;	/* one byte past: "too large" */
 	p->file = strdup(name);
 	p->store = malloc(n + 1);
-	if (!p->file || !p->store)
-		goto nomem;
-	memcpy(p->store, buf, n);
-	p->store[n] = 0;
-	if (lines(&st, p->store, n) == 0 && !st.nomem) {
-		p->pats = st.pats;
-		if (finish(&st) == 0)
-			return 0;
-		st.pats = NULL;
-		st.nomem = 1;
-	}
-	rc = st.nomem ? -2 : -1;
+	st.nomem = !p->file || !p->store;
 	if (!st.nomem) {
-		free(st.pats);
-		policy_free(p);
-		return rc;
+		memcpy(p->store, buf, n);
+		p->store[n] = 0;
+		if (lines(&st, p->store, n) == 0 && !st.nomem) {
+			p->pats = st.pats;	/* policy_free's from here */
+			st.pats = NULL;
+			if (finish(&st) == 0)
+				return 0;
+			st.nomem = 1;
+		}
 	}
-nomem:
 	free(st.pats);
 	policy_free(p);
-	snprintf(err, cap, "%s: out of memory", name);
-	return -2;
+	if (st.nomem)
+		snprintf(err, cap, "%s: out of memory", name);
+	return st.nomem ? -2 : -1;
 }
 
 void policy_free(struct policy *p)
