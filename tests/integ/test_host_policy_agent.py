@@ -11,7 +11,9 @@ line that denied it and the acting process (the connect: the python that
 called connect, once for its attempt and its result); the allowed ones
 give none.  The rules name only the test's own paths and ports, so the
 other processes of this machine (the proc connector sees them all) can
-break none of them.
+break none of them.  Then the frames the agent sent, rebuilt from the
+output (cbor2), go to a second receiver's two cells: the one with the
+same policy gives the same violations, the one without a policy none.
 """
 import os
 import platform
@@ -24,7 +26,7 @@ import threading
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import agentlib as al  # noqa: E402
 import probelib as pl  # noqa: E402
-from hostlib import CE, Host, Tap, tmpdir  # noqa: E402
+from hostlib import CE, Host, Tap, frame, tmpdir  # noqa: E402
 
 t = Tap()
 VIOL = CE + "policy_violation"
@@ -55,6 +57,49 @@ def listener():
                 return
     threading.Thread(target=serve, daemon=True).start()
     return s
+
+
+ADDED = ("exit_signal_name", "time_clamped", "process", "parent", "ancestors")
+
+
+def frames_of(lines):
+    """The guest frames behind the output's guest lines: the data's keys
+    from content_version on, without what the host adds (WIRE.md §6)."""
+    out = []
+    for l in lines:
+        d = l["data"]
+        src = d.get("probe_source")
+        if not src or l["type"] != CE + src.replace(".", "_"):
+            continue
+        keys = list(d)
+        body = {}
+        for k in keys[keys.index("content_version"):]:
+            if k in ADDED or (k == "duration_ns" and src == "process.exited"):
+                continue
+            v = d[k]
+            body[k] = "\0".join(v) if k == "argv" else v
+        out.append(frame(body))
+    return out
+
+
+def replay(frames, rules, want):
+    """frames to c2 (no policy) and c3 (rules) of a new receiver."""
+    h = Host(cells=("c2", "c3"), args=["--policy", "c3:" + rules,
+                                       "--keepalive-ms", "600000"])
+    for c in ("c2", "c3"):
+        s = h.connect(c)
+        s.sendall(b"".join(frames))
+        s.close()
+    ls = h.wait_lines(lambda ls: sum(l["data"]["cell_id"] == "c2" for l in ls)
+                      >= len(frames) and sum(l["type"] == VIOL for l in ls)
+                      >= len(want), 20)
+    h.stop()
+    got = {c: sorted((v["data"]["kind"], v["data"]["value"], v["data"]["rule"]["line"])
+                     for v in ls if v["type"] == VIOL and v["data"]["cell_id"] == c)
+           for c in ("c2", "c3")}
+    t.ok(got["c3"] == want and got["c2"] == [],
+         "the agent's %d frames again: the cell with the policy gives the same "
+         "violations, the one without none" % len(frames), got)
 
 
 def main():
@@ -151,6 +196,7 @@ def main():
              "(its result made no second one)", (cn, py[:1]))
         t.ok("violations 3; by rule line 2=1 line 4=1 line 5=1;" in stats,
              "the counters: 3, one per deny rule", stats[-700:])
+        replay(frames_of(ls), rules, got)
     finally:
         pl.remove_cgroup(cg)
     return t.done()
