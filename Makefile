@@ -6,7 +6,7 @@
 #   make demo         the agent and host on this machine, a workload, its events
 #   make install      PREFIX (/usr/local) and DESTDIR; make deb: two .deb files
 #   make e2e          the agent and host in a QEMU guest on real AF_VSOCK
-#   make bench        the nine benchmarks of BENCH.md: tables, bench/results/*.csv
+#   make bench        the ten benchmarks of BENCH.md: tables, bench/results/*.csv
 #   make clean
 #
 # WERROR=1 turns warnings into errors (CI sets it).

@@ -5,13 +5,16 @@
  * `detected_by` ("host" or "agent") where it helps, then their own keys.
  * A guest event's line then has the guest's fields, what the host adds
  * to them (exit_signal_name, duration_ns, time_clamped) and, with the
- * model on, its process blocks (block.h).
+ * model on, its process blocks (block.h).  With a policy on the cell,
+ * each deny rule the event matched makes a policy_violation line after
+ * the event's own (judge.h), the event's line unchanged.
  */
 #include <stdio.h>
 #include <string.h>
 #include "block.h"
 #include "ce.h"
 #include "emit.h"
+#include "judge.h"
 #include "message.h"
 
 #define ID_MAX (HOST_CELL_ID_MAX + WIRE_SHORT_MAX + 64)
@@ -112,6 +115,64 @@ static void additions(struct json_buf *j, const struct event *ev,
 		json_kv_uint(j, "time_clamped", 1);
 }
 
+/* One verdict: a policy_violation line (timed as the event it judges),
+ * counted, and its JSON to the hook. */
+static void violation(struct host *h, struct hconn *c, const struct event *ev,
+		      const struct block_ctx *x, const struct model_view *v,
+		      const struct msg_who *w, const char *gid, size_t gn,
+		      const char *when, const struct judge_verdict *vd)
+{
+	const struct policy *p = &c->cell->pol->src->cur;
+	const struct pol_rule *r = &p->rules[vd->rule];
+	char id[ID_MAX], msg[HOST_MESSAGE_MAX];
+	struct json_buf j;
+	size_t n = host_id(h, c, id);
+	size_t mn = msg_violation(msg, sizeof(msg), w, pol_kind_name(vd->kind),
+				  vd->value, vd->len, p->file, r->line);
+
+	cellpol_count(c->cell->pol, vd->rule);
+	if (begin(h, c, &j, "policy_violation", id, n, when,
+		  pol_sev_name(r->sev), msg, mn) < 0)
+		return;
+	json_kv_cstr(&j, "detected_by", "host");
+	json_key(&j, "rule");
+	json_open(&j, '{');
+	json_kv_cstr(&j, "file", p->file);
+	json_kv_uint(&j, "line", r->line);
+	json_kv_str(&j, "text", r->text, r->text_len);
+	json_close(&j, '}');
+	json_kv_cstr(&j, "kind", pol_kind_name(vd->kind));
+	json_kv_str(&j, "value", vd->value, vd->len);
+	json_kv_cstr(&j, "value_from", vd->from);
+	json_kv_str(&j, "event_id", gid, gn);
+	if (ev->has & EVK_BIT(EVK_SEQ))
+		json_kv_uint(&j, "event_seq", ev->seq);
+	json_kv_cstr(&j, "event_source", ps_name(ev->source));
+	if (x->m)
+		block_write(&j, x, v);
+	ce_end(&j);
+	if (h->hook && !j.err)
+		hook_run(h->hook, j.p, j.len, h->now_mono);
+	if (out_commit(&h->out, &j) == 0)
+		c->cell->st.lines++;
+}
+
+/* The cell's policy on ev, whose line is out: a line per verdict. */
+static void judge(struct host *h, struct hconn *c, const struct event *ev,
+		  const struct block_ctx *x, const struct model_view *v,
+		  const struct msg_who *w, const char *gid, size_t gn,
+		  const char *when)
+{
+	static char buf[WIRE_TEXT_MAX + WIRE_NAME_MAX + 2];
+	struct cell_pol *cp = c->cell->pol;
+	struct judge_verdict vd[JUDGE_MAX];
+	int i, k = judge_event(&cp->src->cur, &cp->ring, ev, vd, buf,
+			       sizeof(buf));
+
+	for (i = 0; i < k; i++)
+		violation(h, c, ev, x, v, w, gid, gn, when, &vd[i]);
+}
+
 void emit_guest(struct host *h, struct hconn *c, const struct event *ev)
 {
 	char id[ID_MAX], when[CE_TIME_LEN + 1], msg[HOST_MESSAGE_MAX];
@@ -141,6 +202,8 @@ void emit_guest(struct host *h, struct hconn *c, const struct event *ev)
 	end(h, c, &j);
 	c->cell->st.events[ev->source]++;
 	c->cell->st.clamped += (uint64_t)clamped;
+	if (c->cell->pol)
+		judge(h, c, ev, &x, &v, &w, id, n, when);
 }
 
 void emit_loss(struct host *h, struct hconn *c, const struct event *ev)

@@ -10,10 +10,12 @@
 #include "ce.h"
 #include "conn.h"
 #include "gclock.h"
+#include "hook.h"
 #include "keepalive.h"
 #include "lib/caps.h"
 #include "model.h"
 #include "out.h"
+#include "polset.h"
 #include "stamp.h"
 #include "wire/event.h"
 #include "wire/werr.h"
@@ -56,6 +58,7 @@ struct host_cell {
 	 * cell's agent says hello again; NULL: none */
 	struct hconn *gone;
 	struct model *model;		/* its processes; NULL: --process-slots 0 */
+	struct cell_pol *pol;		/* its policy; NULL: none */
 	struct cell_stats st;
 };
 
@@ -105,4 +108,6 @@ struct host {
 	uint64_t refused_unknown;	/* vsock: a CID no cell has */
 	uint64_t conns_peak;		/* pool slots in use at once, at most */
 	struct event scratch;
+	struct polset *pols;		/* --policy files; NULL: none */
+	struct hook *hook;		/* --on-violation; NULL: none */
 };

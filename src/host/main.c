@@ -25,6 +25,9 @@ static struct host_opts opts;
 static struct host host;
 static struct sign_key key;
 static struct serve srv;
+static struct polset pols;
+static struct hook hook;
+static struct cell_pol *cellpols[HOST_MAX_CELLS];	/* until bound */
 static char outbuf[HOST_OUT_BUF];
 static char run_id[33];
 static char extra[HOST_LINE_MAX / 2];
@@ -35,7 +38,8 @@ static void usage(FILE *f)
 "usage: cellos-telemetry-host [-hVv] [--help] [--version] [--ack] [--fsync]\n"
 "           [--host-name NAME] [--keepalive-ms N] [--label KEY=VALUE ...]\n"
 "           [--listen vsock:PORT]\n"
-"           [--out FILE] [--ready-fd FD] [--run-id R]\n"
+"           [--on-violation CMD] [--out FILE] [--policy ID:FILE ...]\n"
+"           [--ready-fd FD] [--run-id R]\n"
 "           [--sign hmac|ed25519 --key-file F] --cell ID:PATH ...\n"
 "       cellos-telemetry-host --verify --key-file F [FILE ...]\n"
 "       cellos-telemetry-host --tree [FILE ...]\n"
@@ -56,14 +60,21 @@ static void usage(FILE *f)
 "  --process-slots N    processes the model keeps per cell (default %d, max %d);\n"
 "                       0: no process/parent blocks\n"
 "  --ancestors N        add \"ancestors\", N blocks beyond the parent (max %d)\n"
+"  --policy ID:FILE     judge cell ID's events by the rules in FILE (ID *: the\n"
+"                       cells without one); denied: a policy_violation line\n"
+"  --on-violation CMD   run CMD (words, no shell) per violation, its JSON on\n"
+"                       stdin; at most %d at once, %d a second, killed after\n"
+"                       %d ms\n"
 "  --tree               print each cell's process tree from FILEs (or stdin)\n"
 "  --ready-fd FD        once every socket is bound, write a line to FD, close it\n"
 "  -v                   log more (twice: debug)\n"
 "  -V, --version        print the version and exit\n"
 "  -h, --help           print this help and exit\n"
-"signals: SIGUSR1 prints the counters, SIGHUP reopens --out, SIGTERM stops\n",
+"signals: SIGUSR1 prints the counters, SIGHUP reopens --out and reloads the\n"
+"         policies, SIGTERM stops\n",
 		HOST_KEEPALIVE_MS, HOST_LABELS_MAX, HOST_MODEL_PROCS,
-		HOST_MODEL_PROCS_MAX, HOST_ANCESTORS_MAX);
+		HOST_MODEL_PROCS_MAX, HOST_ANCESTORS_MAX, HOST_HOOK_MAX,
+		HOST_HOOK_RATE, HOST_HOOK_TIMEOUT_MS);
 }
 
 /* Room for every connection's fd. */
@@ -149,6 +160,41 @@ static void setup_models(void)
 	}
 }
 
+/* Every --policy file, parsed whole before anything is bound: a file
+ * that does not parse stops the host (exit 2), nothing half-loaded; then
+ * each cell follows its own file, else the default ("*"), else none. */
+static void setup_policies(void)
+{
+	const char *paths[HOST_POLICIES_MAX], *dflt = NULL, *f;
+	char err[512];
+	struct pol_src *src;
+	unsigned i, k;
+
+	if (!opts.npolicies)
+		return;
+	for (i = 0; i < opts.npolicies; i++) {
+		paths[i] = opts.policies[i].file;
+		if (!strcmp(opts.policies[i].id, "*"))
+			dflt = paths[i];
+	}
+	if (polset_load(&pols, paths, opts.npolicies, err, sizeof(err)) < 0) {
+		log_warnx("%s", err);
+		exit(2);
+	}
+	host.pols = &pols;
+	for (i = 0; i < opts.ncells; i++) {
+		f = dflt;
+		for (k = 0; k < opts.npolicies; k++)
+			if (!strcmp(opts.policies[k].id, opts.cells[i].id))
+				f = opts.policies[k].file;
+		if (!f)
+			continue;
+		src = polset_find(&pols, f);
+		if (!(cellpols[i] = cellpol_new(src)))
+			fatal("cell %s: policy", opts.cells[i].id);
+	}
+}
+
 /* Bind every cell (AF_UNIX) or the vsock listener; returns vsock fd. */
 static int bind_cells(void)
 {
@@ -165,6 +211,7 @@ static int bind_cells(void)
 		memcpy(c->id, opts.cells[i].id, sizeof(c->id));
 		c->lfd = -1;
 		c->cid = opts.cells[i].cid;
+		c->pol = cellpols[i];
 		if (opts.vsock)
 			continue;
 		c->path = opts.cells[i].where;
@@ -181,6 +228,7 @@ static void setup(void)
 	uint8_t rnd[16];
 	int vfd;
 
+	setup_policies();
 	raise_nofile();
 	randombytes_buf(rnd, sizeof(rnd));
 	sodium_bin2hex(host.nonce, sizeof(host.nonce), rnd, 8);
@@ -194,6 +242,11 @@ static void setup(void)
 	setup_models();
 	if (serve_init(&srv, &host, vfd) < 0)
 		fatal("set-up");
+	if (opts.on_violation) {
+		if (hook_init(&hook, opts.on_violation, &srv.loop) < 0)
+			fatal("--on-violation");
+		host.hook = &hook;
+	}
 }
 
 /* Tell whoever waits that every socket is bound. */
@@ -218,6 +271,8 @@ static int finish(void)
 	unsigned i;
 
 	out_close(&host.out);
+	if (host.hook)
+		hook_close(host.hook);
 	stats_print(&host, STDERR_FILENO);
 	for (i = 0; i < host.ncells; i++)
 		if (host.cells[i].path)

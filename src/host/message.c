@@ -309,3 +309,15 @@ size_t msg_clock(char *out, size_t cap, int verdict, int64_t jump_ns)
 	return put(out, cap, "no clock sample for a window: the estimate "
 		   "started again, %s %s", d, jump_ns < 0 ? "earlier" : "later");
 }
+
+size_t msg_violation(char *out, size_t cap, const struct msg_who *w,
+		     const char *kind, const char *value, size_t vlen,
+		     const char *file, unsigned line)
+{
+	if (!w->pid)
+		return put(out, cap, "policy: %s %.*s denied by %s:%u", kind,
+			   (int)vlen, value, file, line);
+	return put(out, cap, "policy: %.*s[%u] %s %.*s denied by %s:%u",
+		   (int)w->name_len, w->name, w->pid, kind, (int)vlen, value,
+		   file, line);
+}

@@ -6,7 +6,8 @@
  *
  * Severities: "debug" (heartbeats), "info" (lifecycle, process, file and
  * network events), "notice" (capability denials), "warning" (loss,
- * silence, rejected frames, clock jumps).
+ * silence, rejected frames, clock jumps); a policy violation has its
+ * rule's ("notice", "warning", "error" by default, "critical").
  */
 #pragma once
 #include <stddef.h>
@@ -38,5 +39,9 @@ size_t msg_gap(char *out, size_t cap, uint64_t first, uint64_t count);
 size_t msg_silenced(char *out, size_t cap, uint64_t ms, const char *since);
 size_t msg_rejected(char *out, size_t cap, const char *err, size_t bytes);
 size_t msg_clock(char *out, size_t cap, int verdict, int64_t jump_ns);
+/* A policy violation: who did `kind` on value, which rule denied it. */
+size_t msg_violation(char *out, size_t cap, const struct msg_who *w,
+		     const char *kind, const char *value, size_t vlen,
+		     const char *file, unsigned line);
 /* "SIGTERM" for 15, "SIGRTMIN+3", "SIG99" for what has no name. */
 const char *msg_signame(unsigned sig, char tmp[24]);

@@ -7,13 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/vm_sockets.h>
+#include "hook.h"
 #include "opts.h"
 #include "sign.h"
 #include "wire/utf8.h"
 
 enum { O_CELL = 256, O_RUN_ID, O_OUT, O_KEEPALIVE, O_ACK, O_SIGN, O_KEY,
        O_VERIFY, O_LISTEN, O_READY, O_FSYNC, O_LABEL, O_HOST_NAME,
-       O_PROCESS_SLOTS, O_ANCESTORS, O_TREE };
+       O_PROCESS_SLOTS, O_ANCESTORS, O_TREE, O_POLICY, O_ON_VIOLATION };
 
 static const struct option longopts[] = {
 	{ "cell", required_argument, NULL, O_CELL },
@@ -34,6 +35,8 @@ static const struct option longopts[] = {
 	{ "process-slots", required_argument, NULL, O_PROCESS_SLOTS },
 	{ "ancestors", required_argument, NULL, O_ANCESTORS },
 	{ "tree", no_argument, NULL, O_TREE },
+	{ "policy", required_argument, NULL, O_POLICY },
+	{ "on-violation", required_argument, NULL, O_ON_VIOLATION },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -142,12 +145,74 @@ static int model_opt(struct host_opts *o, int ch, const char *arg,
 	return 1;
 }
 
+/* ---- policies ---- */
+
+/* --policy ID:FILE (ID a cell's, or "*"): one per cell, one default. */
+static int add_policy(struct host_opts *o, const char *arg, const char **why)
+{
+	const char *colon = strchr(arg, ':');
+	struct opt_policy *p;
+	size_t n = colon ? (size_t)(colon - arg) : 0;
+	unsigned i;
+
+	*why = "--policy wants ID:FILE (ID a --cell's, or * for the cells "
+		"without one)";
+	if (!colon || !colon[1] || !(word_ok(arg, n, HOST_CELL_ID_MAX, NULL) ||
+				     (n == 1 && arg[0] == '*')))
+		return -1;
+	*why = "too many --policy";
+	if (o->npolicies == HOST_POLICIES_MAX)
+		return -1;
+	p = &o->policies[o->npolicies];
+	memcpy(p->id, arg, n);
+	p->id[n] = 0;
+	p->file = colon + 1;
+	*why = "two --policy for one cell";
+	for (i = 0; i < o->npolicies; i++)
+		if (!strcmp(o->policies[i].id, p->id))
+			return -1;
+	o->npolicies++;
+	return 0;
+}
+
+/* --on-violation CMD: words a hook's argv can hold. */
+static int set_hook(struct host_opts *o, const char *arg, const char **why)
+{
+	char *argv[HOST_HOOK_ARGS_MAX + 1], *words;
+	int rc = hook_split(arg, &words, argv);
+
+	free(words);
+	*why = "--on-violation wants a command of 1 to 32 words (no shell)";
+	o->on_violation = arg;
+	return rc;
+}
+
+/* Every --policy names a --cell (or "*"); a hook wants a policy. */
+static int policies_ok(const struct host_opts *o, const char **why)
+{
+	unsigned i, k;
+
+	for (i = 0; i < o->npolicies; i++) {
+		if (!strcmp(o->policies[i].id, "*"))
+			continue;
+		for (k = 0; k < o->ncells; k++)
+			if (!strcmp(o->cells[k].id, o->policies[i].id))
+				break;
+		*why = "--policy names a cell no --cell gives";
+		if (k == o->ncells)
+			return -1;
+	}
+	*why = "--on-violation wants at least one --policy";
+	return o->on_violation && !o->npolicies ? -1 : 0;
+}
+
 /* --tree reads files: no receiver options with it. */
 static int tree_alone(const struct host_opts *o, const char **why)
 {
 	*why = "--tree takes files, not the receiver's options";
 	return o->ncells || o->sign || o->ack || o->vsock || o->fsync ||
-		o->nlabels || o->host_name || o->verify || o->key_file ? -1 : 0;
+		o->nlabels || o->host_name || o->verify || o->key_file ||
+		o->npolicies || o->on_violation ? -1 : 0;
 }
 
 /* ---- the rest ---- */
@@ -165,6 +230,8 @@ static int one(struct host_opts *o, int ch, char *arg, const char **why)
 	case 'V': o->version = 1; return 0;
 	case 'v': o->verbose++; return 0;
 	case O_CELL: return add_cell(o, arg, why);
+	case O_POLICY: return add_policy(o, arg, why);
+	case O_ON_VIOLATION: return set_hook(o, arg, why);
 	case O_ACK: o->ack = 1; return 0;
 	case O_FSYNC: o->fsync = 1; return 0;
 	case O_LABEL: return add_label(o, arg, why);
@@ -222,10 +289,11 @@ static int combine(struct host_opts *o, const char **why)
 	if ((o->sign || o->verify) != !!o->key_file)
 		return -1;
 	*why = "--verify takes files, not --cell/--sign/--ack/--listen/"
-		"--fsync/--label/--host-name";
+		"--fsync/--label/--host-name/--policy/--on-violation";
 	if (o->verify)
 		return o->ncells || o->sign || o->ack || o->vsock || o->fsync ||
-			o->nlabels || o->host_name ? -1 : 0;
+			o->nlabels || o->host_name || o->npolicies ||
+			o->on_violation ? -1 : 0;
 	*why = "at least one --cell ID:PATH";
 	if (o->ncells == 0 || o->nfiles > 0)
 		return -1;
@@ -236,7 +304,7 @@ static int combine(struct host_opts *o, const char **why)
 			return -1;
 		o->cells[i].cid = (uint32_t)v;
 	}
-	return 0;
+	return policies_ok(o, why);
 }
 
 int opts_parse(struct host_opts *o, int argc, char **argv, const char **why)

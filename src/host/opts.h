@@ -12,6 +12,12 @@ struct opt_cell {
 	uint32_t cid;
 };
 
+/* --policy ID:FILE; id "*": the default, for cells without their own. */
+struct opt_policy {
+	char id[HOST_CELL_ID_MAX + 1];
+	const char *file;
+};
+
 struct host_opts {
 	struct opt_cell cells[HOST_MAX_CELLS];
 	unsigned ncells;
@@ -35,6 +41,10 @@ struct host_opts {
 	unsigned process_slots;		/* instances per cell; 0: no model */
 	unsigned ancestors;		/* ancestors blocks beyond the parent */
 	int tree;			/* --tree: print files' trees, no receiver */
+	/* policies (doc/POLICY.md) */
+	struct opt_policy policies[HOST_POLICIES_MAX];
+	unsigned npolicies;
+	const char *on_violation;	/* --on-violation CMD, or NULL */
 	char **files;			/* --verify/--tree operands */
 	int nfiles;
 };

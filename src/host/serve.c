@@ -37,6 +37,7 @@ static int signals(struct serve *l)
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGCHLD);		/* --on-violation's hooks */
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGXFSZ, SIG_IGN);
 	return loop_init(&l->loop, &set, on_signal, settle, l);
@@ -247,7 +248,8 @@ static void on_retry(void *ctx, uint64_t now)
 	(void)ctx, (void)now;
 }
 
-/* SIGHUP: reopen --out (logrotate has renamed it); stdout stays. */
+/* SIGHUP: reopen --out (logrotate has renamed it); stdout stays.  Then
+ * the policies are read again. */
 static void hangup(struct host *h)
 {
 	int rc = out_reopen(&h->out);
@@ -257,6 +259,8 @@ static void hangup(struct host *h)
 			  "nothing to reopen");
 	else if (rc == 0)
 		log_warnx("SIGHUP: reopened %s", h->out.path);
+	if (h->pols)
+		polset_reload(h->pols, h);
 }
 
 static void on_signal(void *ctx, int signo)
@@ -267,6 +271,9 @@ static void on_signal(void *ctx, int signo)
 		stats_print(l->h, STDERR_FILENO);
 	} else if (signo == SIGHUP) {
 		hangup(l->h);
+	} else if (signo == SIGCHLD) {
+		if (l->h->hook)
+			hook_reap(l->h->hook);
 	} else {
 		l->stop = 1;
 		loop_stop(&l->loop);
@@ -275,17 +282,23 @@ static void on_signal(void *ctx, int signo)
 
 /* The output's wait hook (out.h): its buffer is full and it fails.
  * Wait for the retry at `until`, taking signals (a SIGHUP may give it a
- * new file); the time spent is no guest's silence.  -1 once stopping. */
+ * new file) and killing the --on-violation hooks past their time; the
+ * time spent is no guest's silence.  -1 once stopping. */
 static int wait_output(void *arg, uint64_t until)
 {
 	struct serve *l = arg;
 	struct pollfd p = { .fd = l->loop.sfd, .events = POLLIN };
+	struct hook *hk = l->h->hook;
 	uint64_t t0 = clock_mono_ns();
 
 	if (l->stop)
 		return -1;
+	if (hk && hk->timer.at && hk->timer.at < until)
+		until = hk->timer.at;
 	(void)poll(&p, 1, until > t0 ? (int)((until - t0) / NS_PER_MS) + 1 : 0);
 	loop_signals(&l->loop);
+	if (hk)
+		hook_tick(hk, clock_mono_ns());
 	ka_shift(&l->h->ka, clock_mono_ns() - t0);
 	recv_clock(l->h);
 	return l->stop ? -1 : 0;

@@ -2,8 +2,10 @@
  * serve.h: the receiver's event loop: the shared one of src/lib/loop.h
  * (epoll, a signalfd, one timerfd at the earliest deadline) over the
  * listeners and the connections.  Signals: SIGUSR1 prints the counters,
- * SIGHUP reopens --out, SIGTERM/SIGINT stop.  Two deadlines: the earliest
- * keep-alive one and the output's next retry after a failed write.
+ * SIGHUP reopens --out and reloads the policies, SIGCHLD reaps the
+ * --on-violation hooks (hook.h), SIGTERM/SIGINT stop.  Two deadlines:
+ * the earliest keep-alive one and the output's next retry after a
+ * failed write (the hooks have their own timer).
  *
  * Connections come from a pool of HOST_MAX_CONNS slots allocated once;
  * when it is empty, new connections are accepted and closed at once

@@ -65,7 +65,43 @@ static void cell_line(const struct host_cell *c, int fd)
 	    U(s->clamped));
 	if (c->model)
 		model_line(&l, &c->model->st);
+	if (c->pol)
+		add(&l, "; violations %llu", U(c->pol->violations));
 	add(&l, "\n");
+	(void)!write(fd, l.b, l.n);
+}
+
+/* A cell's policy: its file, violations per rule that has some. */
+static void policy_line(const struct host_cell *c, int fd)
+{
+	const struct cell_pol *cp = c->pol;
+	const struct pol_src *src = cp->src;
+	struct line l = { .n = 0 };
+	unsigned i;
+
+	add(&l, "cellos-telemetry-host: policy %s: %s, %u rules (reloaded %llu, "
+	    "reload failed %llu): violations %llu; by rule", c->id, src->path,
+	    src->cur.nrules, U(src->reloads), U(src->reload_failed),
+	    U(cp->violations));
+	for (i = 0; i < cp->nhits; i++)
+		if (cp->hits[i])
+			add(&l, " line %u=%llu", src->cur.rules[i].line,
+			    U(cp->hits[i]));
+	add(&l, "; connects forgotten before their result %llu\n",
+	    U(cp->ring.evicted));
+	(void)!write(fd, l.b, l.n);
+}
+
+static void hook_line(const struct hook *hk, int fd)
+{
+	const struct hook_stats *s = &hk->st;
+	struct line l = { .n = 0 };
+
+	add(&l, "cellos-telemetry-host: on-violation: started %llu running %u; "
+	    "exited 0 %llu, failed %llu, timed out %llu; dropped busy %llu "
+	    "rate %llu; spawn failed %llu; input short %llu\n", U(s->started),
+	    hk->running, U(s->ok), U(s->failed), U(s->timed_out), U(s->busy),
+	    U(s->rated), U(s->spawn_failed), U(s->input_short));
 	(void)!write(fd, l.b, l.n);
 }
 
@@ -77,6 +113,11 @@ void stats_print(const struct host *h, int fd)
 
 	for (i = 0; i < h->ncells; i++)
 		cell_line(&h->cells[i], fd);
+	for (i = 0; i < h->ncells; i++)
+		if (h->cells[i].pol)
+			policy_line(&h->cells[i], fd);
+	if (h->hook)
+		hook_line(h->hook, fd);
 	add(&l, "cellos-telemetry-host: output: lines %llu bytes %llu; "
 	    "held %u; write errors %llu%s%s; truncated %llu; cut %llu; "
 	    "lost %llu; too long %llu; synced %llu; reopened %llu; "

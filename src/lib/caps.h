@@ -103,6 +103,27 @@
 #define HOST_LABEL_VALUE_MAX	256
 /* --host-name: a DNS name is at most 253 characters. */
 #define HOST_NAME_LEN_MAX	253
+/* Policies (doc/POLICY.md).  A policy file is read whole: 1 MiB is far
+ * above any hand-written one; a line is at most 4096 bytes (a longer one
+ * is an error at its column 4097, never read on); rules and patterns are
+ * bounded so a file cannot make the per-event walk unbounded. */
+#define POLICY_FILE_MAX		(1024 * 1024)
+#define POLICY_LINE_MAX		4096
+#define POLICY_RULES_MAX	4096
+#define POLICY_PATS_MAX		64
+/* --policy: one per cell and one default ("*"). */
+#define HOST_POLICIES_MAX	(HOST_MAX_CELLS + 1)
+/* Denied connect attempts a cell remembers so the net.connect_result of
+ * the same connection is not a second violation (judge.h). */
+#define HOST_POLICY_PENDING	64
+/* --on-violation: hooks running at once, hooks started per second (a
+ * bucket of that many, refilled each second), the time a hook gets before
+ * it is killed, and the words of its command line.  Past either bound a
+ * violation's hook is dropped, counted; the violation line is written. */
+#define HOST_HOOK_MAX		4
+#define HOST_HOOK_RATE		10
+#define HOST_HOOK_TIMEOUT_MS	5000
+#define HOST_HOOK_ARGS_MAX	32
 
 /* ---- logging ---- */
 
