@@ -23,7 +23,7 @@ pkgs_check="libcmocka-dev:/usr/include/cmocka.h python3:python3
 	python3-cbor2:py:cbor2 libcbor-dev:/usr/include/cbor.h clang:clang
 	libclang-rt-14-dev:clang-rt:libclang_rt.fuzzer-x86_64.a mandoc:mandoc
 	util-linux:unshare util-linux:setpriv iproute2:ip mount:mount
-	logrotate:logrotate"
+	logrotate:logrotate procps:sysctl"
 pkgs_e2e="qemu-system-x86:qemu-system-x86_64 busybox-static:/bin/busybox
 	python3:python3 apt:apt-get dpkg:dpkg-deb"
 pkgs_bench="forkstat:forkstat valgrind:valgrind valgrind:callgrind_annotate
