@@ -25,6 +25,7 @@ const char *const loss_names[LOSS_N] = {
 	[LOSS_AUDIT_LOST] = "audit_lost",
 	[LOSS_NET_UNTRACKED] = "net_untracked",
 	[LOSS_NET_EXPIRED] = "net_expired",
+	[LOSS_FANOTIFY_OVERFLOW] = "fanotify_overflow",
 };
 
 const char *const incomplete_names[INC_N] = {

@@ -34,6 +34,8 @@ enum loss_reason {
 	/* the net probe's connection outcomes */
 	LOSS_NET_UNTRACKED,	/* connections the BPF tables had no room for */
 	LOSS_NET_EXPIRED,	/* table entries that waited too long: swept */
+	/* the fs probe's fanotify group */
+	LOSS_FANOTIFY_OVERFLOW,	/* its queue overflowed (FAN_Q_OVERFLOW) */
 	LOSS_N
 };
 extern const char *const loss_names[LOSS_N];

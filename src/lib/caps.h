@@ -27,6 +27,8 @@
 #define WIRE_KERNEL_MAX		192
 /* `name` of an inotify record: NAME_MAX. */
 #define WIRE_NAME_MAX		255
+/* `op`: every fs event name, comma-joined ("access,modify,...,move_self"). */
+#define WIRE_OP_MAX		128
 /* `exe_sha256`, `interp_sha256`: a SHA-256 in lower-case hex. */
 #define WIRE_SHA256_HEX		64
 /* Entries in one nested map (`probes`, `dropped`): small and fixed. */
