@@ -11,11 +11,17 @@ void actor_provide(actor_fn *fn)
 	answer = fn;
 }
 
-int actor_lookup(uint32_t pid, uint64_t at_ns, struct actor *a)
+int actor_lookup_span(uint32_t pid, uint64_t from_ns, uint64_t at_ns,
+		      struct actor *a)
 {
 	if (!answer || pid == 0)
 		return -1;
-	return answer(pid, at_ns, a);
+	return answer(pid, from_ns, at_ns, a);
+}
+
+int actor_lookup(uint32_t pid, uint64_t at_ns, struct actor *a)
+{
+	return actor_lookup_span(pid, at_ns, at_ns, a);
 }
 
 void actor_stamp(struct event *ev)

@@ -24,14 +24,20 @@ struct actor {
 	size_t exe_len;
 };
 
-/* The answer of pid at at_ns (the event's monotonic time): 0 and *a when
- * the table knows the process that had pid then, -1 when it does not. */
-typedef int actor_fn(uint32_t pid, uint64_t at_ns, struct actor *a);
+/* The answer of pid at some time in [from_ns, at_ns] (monotonic): 0 and
+ * *a when the table knows a process that had pid then (the newest), -1
+ * when it does not. */
+typedef int actor_fn(uint32_t pid, uint64_t from_ns, uint64_t at_ns,
+		     struct actor *a);
 
 /* The process probe's answer, or NULL: every lookup unknown. */
 void actor_provide(actor_fn *fn);
 /* 0 with *a filled, or -1: unknown (no table, pid 0, not tracked). */
 int actor_lookup(uint32_t pid, uint64_t at_ns, struct actor *a);
+/* The same for an event known only to lie in [from_ns, at_ns] (a record
+ * read from a kernel queue at at_ns that was empty at from_ns). */
+int actor_lookup_span(uint32_t pid, uint64_t from_ns, uint64_t at_ns,
+		      struct actor *a);
 /* Set start_ns on ev from the actor of its guest_pid at its time, when
  * known and not already set. */
 void actor_stamp(struct event *ev);

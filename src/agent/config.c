@@ -42,7 +42,6 @@ void config_defaults(struct config *c)
 	c->proc_rcvbuf = PROC_RCVBUF;
 	c->coalesce_ms = COALESCE_DEFAULT_MS;
 	c->net_ringbuf = NET_RINGBUF_BYTES;
-	c->watch_mask = FS_MASK_DEFAULT;
 }
 
 /* s[0..n) equals the word w. */
@@ -254,13 +253,13 @@ static const struct { const char *name; uint32_t bit; } mask_words[] = {
 	{ "delete_self", IN_DELETE_SELF }, { "move_self", IN_MOVE_SELF },
 };
 
-/* A comma-separated list of mask_words. */
-static int set_mask(struct config *c, const char *v, size_t n, char *err,
-		    size_t errcap)
+/* A comma-separated list of mask_words into *mask. */
+static int parse_mask(const char *v, size_t n, uint32_t *mask, char *err,
+		      size_t errcap)
 {
-	uint32_t mask = 0;
 	size_t i = 0, j, w;
 
+	*mask = 0;
 	while (i <= n) {
 		for (w = 0; i + w < n && v[i + w] != ','; w++)
 			;
@@ -268,13 +267,36 @@ static int set_mask(struct config *c, const char *v, size_t n, char *err,
 			if (is(v + i, w, mask_words[j].name))
 				break;
 		if (j == nitems(mask_words))
-			return ERR("'%.*s' is not an inotify event (create, "
+			return ERR("'%.*s' is not a file event (create, "
 				   "delete, modify, attrib, ...)", (int)w, v + i);
-		mask |= mask_words[j].bit;
+		*mask |= mask_words[j].bit;
 		i += w + 1;
 	}
-	c->watch_mask = mask;
 	return 0;
+}
+
+/* --watch-mask LIST: the events of every watch (else the profile's
+ * default); --watch-mask PATH=LIST: more events for one --watch PATH
+ * declared before it (PATH ends at the last '='). */
+static int set_mask(struct config *c, const char *v, size_t n, char *err,
+		    size_t errcap)
+{
+	const char *eq = n && v[0] == '/' ? memrchr(v, '=', n) : NULL;
+	size_t plen = eq ? (size_t)(eq - v) : 0;
+	uint32_t mask;
+	unsigned i;
+
+	if (!eq)
+		return parse_mask(v, n, &c->watch_mask, err, errcap);
+	if (parse_mask(eq + 1, n - plen - 1, &mask, err, errcap) < 0)
+		return -1;
+	for (i = 0; i < c->nwatch; i++)
+		if (is(v, plen, c->watch[i])) {
+			c->watch_add[i] |= mask;
+			return 0;
+		}
+	return ERR("'%.*s' is not a --watch path declared before it",
+		   (int)plen, v);
 }
 
 /* One more absolute path; the first from a new layer replaces the list. */
@@ -292,6 +314,7 @@ static int add_watch(struct config *c, int layer, const char *v, size_t n,
 	if (c->nwatch == FS_WATCH_MAX)
 		return ERR("more than %u paths", FS_WATCH_MAX);
 	memcpy(c->watch[c->nwatch], v, n);
+	c->watch_add[c->nwatch] = 0;
 	c->watch[c->nwatch++][n] = '\0';
 	return 0;
 }

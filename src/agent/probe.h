@@ -98,6 +98,9 @@ struct probe_ops {
 	/* Optional: copy into p->dropped the counts the kernel keeps (a BPF
 	 * map); called before each heartbeat reads them. */
 	void (*refresh)(struct probe *p);
+	/* Optional: add the probe's own keys to hello (the fs probe's
+	 * `watches`); only called once it armed. */
+	void (*hello)(const struct probe *p, struct event *ev);
 };
 
 /* A mechanism inside a probe that arms or falls back on its own (the

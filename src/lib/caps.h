@@ -192,15 +192,30 @@
 #define FS_WATCH_MAX		64
 /* A declared path, with its NUL. */
 #define FS_PATH_MAX		1024
-/* One read of the inotify fd: room for ~100 records with short names. */
+/* One read of the inotify or fanotify fd: room for ~100 records with
+ * short names (a fanotify record with its fid and name: 40 + name). */
 #define FS_READ_BYTES		8192
 /* Reads per wake-up, so other fds get their turn. */
 #define FS_READ_BATCH		16
 /* The kernel's inotify queue when /proc/sys/fs/inotify/max_queued_events
- * cannot be read: its default. */
+ * cannot be read: its default.  fanotify's queue (a group without
+ * FAN_UNLIMITED_QUEUE, which the agent never asks for) is 16384 events
+ * too, /proc/sys/fs/fanotify/max_queued_events from 5.13. */
 #define FS_QUEUE_DEFAULT	16384
-/* doc/DESIGN.md §3 "Probes": the default inotify mask. */
+/* doc/DESIGN.md §3 "Probes": the default mask under --wire strict
+ * (CellOS's), and with v1.1, which adds the close after a write and both
+ * ends of a move. */
 #define FS_MASK_DEFAULT		(IN_MODIFY | IN_CREATE | IN_DELETE | IN_ATTRIB)
+#define FS_MASK_V11		(FS_MASK_DEFAULT | IN_CLOSE_WRITE | \
+				 IN_MOVED_FROM | IN_MOVED_TO)
+/* A file handle kept per watch, struct file_handle's 8-byte head and
+ * MAX_HANDLE_SZ (128) bytes. */
+#define FS_FH_MAX		(8 + 128)
+/* Acting processes whose /proc view one drain of the fanotify queue
+ * keeps (a burst has few writers); tree directories whose place (under
+ * a tree, and its path, or outside) it keeps. */
+#define FS_ACTOR_CACHE		4
+#define FS_DIR_CACHE		16
 
 /* ---- agent (src/agent) ---- */
 

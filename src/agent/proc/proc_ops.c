@@ -142,9 +142,10 @@ static void on_mounts(void *ctx, uint32_t events)
 		LOG_RL(log_warn, "process: /proc/self/mountinfo");
 }
 
-static int actor_answer(uint32_t pid, uint64_t at_ns, struct actor *a)
+static int actor_answer(uint32_t pid, uint64_t from_ns, uint64_t at_ns,
+			struct actor *a)
 {
-	return proc_track_actor(&P.pt, pid, at_ns, a);
+	return proc_track_actor(&P.pt, pid, from_ns, at_ns, a);
 }
 
 /* The exe source beside the connector: fanotify, or /proc (why). */
