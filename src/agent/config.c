@@ -258,8 +258,8 @@ static int parse_mask(const char *v, size_t n, uint32_t *mask, char *err,
 		      size_t errcap)
 {
 	size_t i = 0, j, w;
+	uint32_t m = 0;
 
-	*mask = 0;
 	while (i <= n) {
 		for (w = 0; i + w < n && v[i + w] != ','; w++)
 			;
@@ -269,9 +269,10 @@ static int parse_mask(const char *v, size_t n, uint32_t *mask, char *err,
 		if (j == nitems(mask_words))
 			return ERR("'%.*s' is not a file event (create, "
 				   "delete, modify, attrib, ...)", (int)w, v + i);
-		*mask |= mask_words[j].bit;
+		m |= mask_words[j].bit;
 		i += w + 1;
 	}
+	*mask = m;
 	return 0;
 }
 
