@@ -48,7 +48,7 @@ static void op_names(void **state)
 
 	(void)state;
 	assert_int_equal(fs_op_names(FAN_MODIFY | FAN_CLOSE_WRITE | FAN_CREATE,
-				     b, sizeof(b)), 24);
+				     b, sizeof(b)), 25);
 	assert_string_equal(b, "modify,close_write,create");
 	assert_int_equal(fs_op_names(FAN_ONDIR | FAN_Q_OVERFLOW, b, sizeof(b)), 0);
 	assert_string_equal(b, "");
