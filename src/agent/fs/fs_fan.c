@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include "fs_actor.h"
+#include "fs_dircache.h"
 #include "fs_fan.h"
 #include "lib/clock.h"
 #include "lib/log.h"
@@ -176,6 +177,7 @@ struct coalesce_drain fs_fan_read(struct fs_fan *f)
 	int i;
 
 	fs_actor_begin();
+	fs_dircache_begin();
 	for (i = 0; i < FS_READ_BATCH; i++) {
 		n = read(f->fd, buf, sizeof(buf));
 		if (n <= 0) {

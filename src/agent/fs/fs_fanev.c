@@ -5,7 +5,8 @@
  * directory's own (an entry of it, or "." for itself), or its parent's
  * with the watch's last component as the name (the watched file or
  * directory itself).  Else a tree watch on that file system resolves the
- * directory to its path and keeps what lies under its root.  The first
+ * directory to its path (once per drain: fs_dircache.h) and keeps what
+ * lies under its root.  The first
  * watch that matches takes the record: one event per record, with its
  * actor's keys (fs_actor.h).
  */
@@ -17,6 +18,7 @@
 #include <sys/fanotify.h>
 #include "agent/fan/fan_info.h"
 #include "fs_actor.h"
+#include "fs_dircache.h"
 #include "fs_event.h"
 #include "fs_fan.h"
 #include "lib/clock.h"
@@ -94,30 +96,52 @@ static int under(const struct fs_fwatch *w, const char *dir, size_t n)
 		(n == w->len || dir[w->len] == '/');
 }
 
-/* The tree watch the record's directory lies under; its path in dir. */
-static struct fs_fwatch *by_tree(struct fs_fan *f, const struct fan_info *fi,
-				 uint32_t mask, char *dir, size_t *n)
+/* The first tree watch on fi's file system that dir[0..n) lies under,
+ * by index, or -1. */
+static int place(struct fs_fan *f, const struct fan_info *fi, const char *dir,
+		 size_t n)
 {
-	struct fs_fwatch *w;
-	int resolved = 0;
+	int i;
 
-	for (w = f->w; w < f->w + f->nwatch; w++) {
-		if (!w->tree || !(mask & w->mask) ||
-		    memcmp(w->self.fsid, fi->dir.fsid, sizeof(w->self.fsid)))
-			continue;
-		if (!resolved++)
-			*n = dir_path(f, w, fi, dir, FS_PATH_MAX);
-		if (*n && under(w, dir, *n))
-			return w;
+	for (i = 0; n && i < f->nwatch; i++)
+		if (f->w[i].tree && !memcmp(f->w[i].self.fsid, fi->dir.fsid,
+					    sizeof(fi->dir.fsid)) &&
+		    under(&f->w[i], dir, n))
+			return i;
+	return -1;
+}
+
+/* The tree watch the record's directory lies under (its path in *dir,
+ * resolved once per drain: fs_dircache.h), or NULL. */
+static struct fs_fwatch *by_tree(struct fs_fan *f, const struct fan_info *fi,
+				 uint32_t mask, const char **dir, size_t *n)
+{
+	static char buf[FS_PATH_MAX];
+	struct fs_fwatch *w;
+	int k;
+
+	if (!fs_dircache_get(&fi->dir, &k, dir, n)) {
+		for (w = f->w; w < f->w + f->nwatch; w++)
+			if (w->tree && !memcmp(w->self.fsid, fi->dir.fsid,
+					       sizeof(fi->dir.fsid)))
+				break;
+		if (w == f->w + f->nwatch)
+			return NULL;		/* no tree on its file system */
+		*n = dir_path(f, w, fi, buf, sizeof(buf));
+		k = place(f, fi, buf, *n);
+		fs_dircache_put(&fi->dir, k, buf, *n);
+		*dir = buf;
 	}
-	return NULL;
+	if (k < 0 || !(mask & f->w[k].mask))
+		return NULL;
+	return &f->w[k];
 }
 
 /* One record: count an overflow, drop the agent's own, emit the rest. */
 static void on_rec(void *vf, const struct fan_rec *r)
 {
-	static char dir[FS_PATH_MAX];
 	struct fs_fan *f = vf;
+	const char *dir = NULL;
 	uint32_t mask = (uint32_t)r->mask;
 	struct fs_fwatch *w;
 	struct fan_info fi;
@@ -139,7 +163,7 @@ static void on_rec(void *vf, const struct fan_rec *r)
 	}
 	w = by_fid(f, &fi, mask, &whole);
 	if (!w)
-		w = by_tree(f, &fi, mask, dir, &n);
+		w = by_tree(f, &fi, mask, &dir, &n);
 	if (!w) {
 		f->foreign++;
 		return;
@@ -148,7 +172,7 @@ static void on_rec(void *vf, const struct fan_rec *r)
 		   clock_mono_ns());
 	fs_actor_keys(f->procfd, f->empty_ns, &ev);
 	mask &= (w->mask & EVENTS) | FAN_ONDIR;
-	if (n)
+	if (dir)
 		fs_event_file(&ev, dir, n, fi.name, fi.name_len, mask);
 	else
 		fs_event_file(&ev, w->path, w->len, fi.name,
