@@ -453,7 +453,7 @@ void config_usage(void *fp, int full)
 "\t[--exe-hash none | sha256] [--heartbeat-ms N] [--net-cgroup PATH]\n"
 "\t[--net-ringbuf N] [--on-failure fail-cell | degrade] [--poll-ms N]\n"
 "\t[--probe NAME=MODE] [--proc-rcvbuf N] [--ring-bytes N] [--watch PATH]\n"
-"\t[--watch-mask LIST] [--wire strict | extended]\n");
+"\t[--watch-mask [PATH=]LIST] [--wire strict | extended]\n");
 	if (!full)
 		return;
 	fprintf(f,
@@ -474,14 +474,19 @@ void config_usage(void *fp, int full)
 "                      %uk..%um (%uk)\n"
 "  --on-failure MODE   if a probe cannot arm: fail-cell or degrade (degrade)\n"
 "  --poll-ms N         /proc poll cadence of process=poll, %u..%u ms (%u)\n"
-"  --probe NAME=MODE   process=on|off|poll, fs=on|off, net=on|off|diag|proc,\n"
-"                      capability=on|off (all on but capability)\n"
+"  --probe NAME=MODE   process=on|off|poll, fs=on|off|inotify,\n"
+"                      net=on|off|diag|proc, capability=on|off (all on but\n"
+"                      capability)\n"
 "  --proc-rcvbuf N     proc connector socket buffer, %uk..%um (%um)\n"
 "  --ring-bytes N      frame ring, N, Nk or Nm bytes, %uk..%um (%uk)\n"
-"  --watch PATH        absolute path for the fs probe (repeatable, %u max)\n"
-"  --watch-mask LIST   inotify events, comma-separated (create,delete,modify,\n"
-"                      attrib); also access, open, close_write, close_nowrite,\n"
-"                      moved_from, moved_to, delete_self, move_self\n"
+"  --watch PATH        absolute path for the fs probe (repeatable, %u max);\n"
+"                      DIR/** the tree under DIR (fanotify)\n"
+"  --watch-mask LIST   file events, comma-separated (modify,attrib,close_write,\n"
+"                      moved_from,moved_to,create,delete; strict: create,\n"
+"                      delete,modify,attrib); also access, open, close_nowrite,\n"
+"                      delete_self, move_self\n"
+"  --watch-mask PATH=LIST  more events for one --watch PATH declared before\n"
+"                      it, e.g. /run/secrets/db=open,access\n"
 "  --wire PROFILE      strict (v1.0, CellOS 0.5) or extended (v1.1; default)\n"
 "Settings also come from cellos.telemetry.NAME=VALUE words in /proc/cmdline;\n"
 "flags win.\n",
