@@ -164,8 +164,7 @@ def check_fs(events):
     """/tmp/watched/file created, modified, deleted.  On the mechanism
     hello's `watches` names: fanotify (fs.fanotify_fired, each naming the
     workload's busybox, never the agent), or inotify (fs.inotify_fired,
-    the agent's pid: a file system fanotify cannot mark, such as 6.1's
-    tmpfs, which has no fsid for it)."""
+    the agent's pid: a file system fanotify cannot mark)."""
     errs, masks = [], 0
     hellos = of(events, "agent_hello")
     agents = {h.get("guest_pid") for h in hellos}

@@ -320,8 +320,8 @@ DUMP_BAD = [
 ]
 
 
-# The host scenario with its watch on fanotify (a guest kernel whose tmpfs
-# fanotify can mark): defects of the attribution.
+# The host scenario with its watch on fanotify (as the 6.1 guest has it):
+# defects of the attribution.
 FAN_BAD = [
     ("a file event naming the agent", set_data("fs_fanotify_fired",
                                                "guest_pid", 9)),

@@ -5,7 +5,8 @@
  * handles (fs_fanev.c): an entry of a watched directory, the watched
  * file itself, the directory itself ("."), the agent's own record, an
  * overflow, a directory no watch holds, a mask the watch did not ask
- * for, and bytes that cannot be framed.
+ * for, and bytes that cannot be framed; the per-drain directory cache
+ * of the tree watches (fs_dircache.c).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 #include <sys/fanotify.h>
 #include <cmocka.h>
+#include "agent/fs/fs_dircache.h"
 #include "agent/fs/fs_event.h"
 #include "agent/fs/fs_fan.h"
 
@@ -173,12 +175,42 @@ static void overflow_and_garbage(void **state)
 	assert_int_equal(P.dropped[LOSS_PROBE_ERROR], 2);
 }
 
+static void dir_cache(void **state)
+{
+	static const uint8_t h1[17] = "\x08\0\0\0\x01\0\0\0handle-1";
+	static const uint8_t h2[17] = "\x08\0\0\0\x01\0\0\0handle-2";
+	struct fan_fid a = { .fh = h1, .fh_len = 16 }, b = { .fh = h2, .fh_len = 16 };
+	struct fan_fid c = { .fh = h1, .fh_len = 16 };
+	const char *path;
+	size_t len;
+	int w;
+
+	(void)state;
+	memcpy(a.fsid, "FSID0001", 8);
+	memcpy(b.fsid, "FSID0001", 8);
+	memcpy(c.fsid, "FSID0002", 8);
+	fs_dircache_begin();
+	assert_int_equal(fs_dircache_get(&a, &w, &path, &len), 0);
+	fs_dircache_put(&a, 3, "/srv/data/x", 11);
+	fs_dircache_put(&b, -1, "/elsewhere", 10);
+	assert_int_equal(fs_dircache_get(&a, &w, &path, &len), 1);
+	assert_int_equal(w, 3);
+	assert_int_equal(len, 11);
+	assert_memory_equal(path, "/srv/data/x", 11);
+	if (fs_dircache_get(&b, &w, &path, &len))	/* unless they collided */
+		assert_int_equal(w, -1);
+	assert_int_equal(fs_dircache_get(&c, &w, &path, &len), 0);	/* fsid */
+	fs_dircache_begin();				/* the next drain */
+	assert_int_equal(fs_dircache_get(&a, &w, &path, &len), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(op_names),
 		cmocka_unit_test_setup(matched_by_handle, setup),
 		cmocka_unit_test_setup(overflow_and_garbage, setup),
+		cmocka_unit_test(dir_cache),
 	};
 	return cmocka_run_group_tests_name("fs_fan", tests, NULL, NULL);
 }

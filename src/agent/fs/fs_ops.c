@@ -160,7 +160,8 @@ static int fs_arm(struct probe *p, const struct config *c, struct loop *l)
 		goto fail_epoll;
 	if (F.fan.fd >= 0 && add_fd(l, &F.fa, F.fan.fd, fan_readable,
 				    fs_fan_queue()) < 0) {
-		loop_del_coalesced(&F.ino);
+		if (F.ino.fd >= 0)
+			loop_del_coalesced(&F.ino);
 		goto fail_epoll;
 	}
 	return rc;
