@@ -216,6 +216,10 @@
  * a tree, and its path, or outside) it keeps. */
 #define FS_ACTOR_CACHE		4
 #define FS_DIR_CACHE		16
+/* Directories beside a tree whose entries the kernel is told to ignore
+ * (fs_fanign.h): a cell's busy folders, well under the 8192 marks a user
+ * may have by default. */
+#define FS_IGNORE_MAX		128
 
 /* ---- agent (src/agent) ---- */
 

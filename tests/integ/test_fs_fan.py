@@ -14,7 +14,9 @@ process of the machine: only this test's own are judged).
   exec'd binary whole, here a copy of true in a folder watched for
   open,access; the exec's open comes from the child, never the agent.
 - A tree (DIR/**): a write two levels down is reported with its own
-  directory; one beside the tree, on the same file system, is not.
+  directory; one beside the tree, on the same file system, is not, and
+  the directories beside it get ignore marks (the group's fdinfo); one of
+  them moved into the tree is reported again.
 - An overflow: the agent SIGSTOPped while more creates than the
   fanotify queue holds (fs.fanotify.max_queued_events) happen, then
   SIGCONTed: dropped.fanotify_overflow counts it, and what the queue held
@@ -176,23 +178,55 @@ def own_reads(t):
          [e for e in evs if e["guest_pid"] == a.pid][:3])
 
 
+def ignored(pid, path):
+    """Does the agent's fanotify group hold an ignore mask on path's inode
+    (its fdinfo lists each mark: "fanotify ino:HEX ... ignored_mask:HEX")?"""
+    ino = "%x" % os.stat(path).st_ino
+    for fd in os.listdir("/proc/%d/fdinfo" % pid):
+        try:
+            text = open("/proc/%d/fdinfo/%s" % (pid, fd)).read()
+        except OSError:
+            continue
+        for line in text.splitlines():
+            w = dict(x.split(":", 1) for x in line.split()[1:] if ":" in x)
+            if line.startswith("fanotify ") and w.get("ino") == ino and \
+                    int(w.get("ignored_mask", "0"), 16):
+                return True
+    return False
+
+
 def tree(t):
     top = al.tmp("ftree")
-    deep, beside = os.path.join(top, "in", "a", "b"), al.tmp("fbeside")
+    root = os.path.join(top, "in")
+    deep, beside = os.path.join(root, "a", "b"), al.tmp("fbeside")
     os.makedirs(deep)
-    os.mkdir(beside)
-    r, a, out = start("tree", "--watch", os.path.join(top, "in") + "/**")
+    os.makedirs(os.path.join(beside, "sub"))
+    r, a, out = start("tree", "--watch", root + "/**")
     h = hello_of(t, out, "tree")
-    t.ok(h.get("watches", {}).get("1") == "fanotify %s/in/**" % top,
+    t.ok(h.get("watches", {}).get("1") == "fanotify %s/**" % root,
          "tree: on fanotify", h.get("watches"))
-    for p in (os.path.join(beside, "x"), os.path.join(deep, "x")):
+    for p in (os.path.join(beside, "x"), os.path.join(beside, "sub", "x"),
+              os.path.join(deep, "x")):
         with open(p, "w") as f:
             f.write("x")
     got = al.wait_until(lambda: has(fired(out), os.getpid(), deep, "x",
                                     IN_CREATE))
-    al.stop_pair(a, r)
     t.ok(bool(got), "tree: a create two levels down, with its directory",
          fired(out)[:4])
+    sub = os.path.join(beside, "sub")
+    ign = al.wait_until(lambda: ignored(a.pid, sub) and ignored(a.pid, beside))
+    t.ok(ign, "tree: the directories beside it are ignored in the kernel "
+         "(their fdinfo marks)")
+    os.rename(sub, os.path.join(root, "sub"))       # moved into the tree
+    with open(os.path.join(root, "sub", "later"), "w") as f:
+        f.write("y")
+    later = al.wait_until(lambda: has(fired(out), os.getpid(),
+                                      os.path.join(root, "sub"), "later",
+                                      IN_CREATE))
+    al.stop_pair(a, r)
+    t.ok(bool(later), "tree: a directory moved in from beside (ignored "
+         "before) is seen again", [e for e in fired(out)
+                                   if "sub" in e["path"]][:4])
     t.ok(not [e for e in fired(out) if e["path"].startswith(beside)],
          "tree: nothing from beside the tree")
 

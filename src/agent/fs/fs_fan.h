@@ -51,6 +51,12 @@ struct fs_fan {
 	struct fan_stats st;
 	uint64_t foreign;	/* records under no watch (a tree's file system) */
 	uint64_t empty_ns;	/* when a read last found the queue empty */
+	int ign_off;		/* ignore marks refused (before 6.0) */
+	int nign;		/* directories ignored (fs_fanign.h) */
+	struct fs_ign {
+		struct fs_fid id;
+		int16_t watch;	/* the tree whose root fd reopens it */
+	} ign[FS_IGNORE_MAX];
 	struct probe *p;	/* where events and losses go */
 };
 

@@ -6,7 +6,8 @@
  * with the watch's last component as the name (the watched file or
  * directory itself).  Else a tree watch on that file system resolves the
  * directory to its path (once per drain: fs_dircache.h) and keeps what
- * lies under its root.  The first
+ * lies under its root; one outside every tree is ignored in the kernel
+ * from then on (fs_fanign.h).  The first
  * watch that matches takes the record: one event per record, with its
  * actor's keys (fs_actor.h).
  */
@@ -21,6 +22,7 @@
 #include "fs_dircache.h"
 #include "fs_event.h"
 #include "fs_fan.h"
+#include "fs_fanign.h"
 #include "lib/clock.h"
 #include "lib/log.h"
 #include "lib/sys.h"
@@ -130,6 +132,8 @@ static struct fs_fwatch *by_tree(struct fs_fan *f, const struct fan_info *fi,
 		*n = dir_path(f, w, fi, buf, sizeof(buf));
 		k = place(f, fi, buf, *n);
 		fs_dircache_put(&fi->dir, k, buf, *n);
+		if (k < 0)
+			fs_fanign_add(f, w, fi, buf, *n);
 		*dir = buf;
 	}
 	if (k < 0 || !(mask & f->w[k].mask))
@@ -177,6 +181,9 @@ static void on_rec(void *vf, const struct fan_rec *r)
 	else
 		fs_event_file(&ev, w->path, w->len, fi.name,
 			      whole ? 0 : fi.name_len, mask);
+	if (w->tree && (mask & (FAN_MOVED_TO | FAN_ONDIR)) ==
+	    (FAN_MOVED_TO | FAN_ONDIR) && f->nign)
+		fs_fanign_clear(f);	/* it may hold ignored directories */
 	probe_emit(f->p, &ev);
 }
 
