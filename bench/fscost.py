@@ -14,9 +14,10 @@ sibling on the same file system, watched by nothing):
   untimed).  inotify cannot watch a tree: its row sees the top directory
   only, a fanotify directory watch likewise; only the tree watch sees
   every file tar writes.
-Before each workload the agent is let finish the records of the last
-(no CPU used for 100 ms), so that one workload's records are not drained
-during the next one's timing.
+Before each workload: sync, and the agent is let finish the records of
+the last (no CPU used for 100 ms), so that neither one workload's
+writeback nor its records are paid during the next one's timing; each
+round starts with another watcher.
 
 The watchers alternate round by round (median of ROUNDS) so that drift on
 a shared machine hits each alike; each row's baseline is the same
@@ -70,8 +71,10 @@ def start_agent(args, rnd):
 
 
 def quiet(a):
-    """Wait (at most 10 s) until the agent has used no CPU for 100 ms: the
+    """sync (the last workload's writeback is not the next one's), then
+    wait (at most 10 s) until the agent has used no CPU for 100 ms: the
     records of the last workload are drained before the next is timed."""
+    os.sync()
     if a is None:
         return
     end, last = time.monotonic() + 10, bl.cpu_ns(a.pid)
@@ -110,7 +113,9 @@ def main():
     got = {(w, k): [] for w, _ in ws for k in
            ("loop in", "loop out", "tar in", "tar out")}
     for rnd in range(ROUNDS):
-        for name, args in ws:
+        # each round starts with another watcher: no place in the order
+        # (after whose writeback, on a warmer cache) favours one
+        for name, args in ws[rnd % len(ws):] + ws[:rnd % len(ws)]:
             a = d = None
             if args:
                 a, d = start_agent(args, rnd)
