@@ -17,6 +17,8 @@ process of the machine: only this test's own are judged).
   directory; one beside the tree, on the same file system, is not, and
   the directories beside it get ignore marks (the group's fdinfo); one of
   them moved into the tree is reported again.
+- A directory and a file watched through symlinks: events under the
+  declared paths.
 - An overflow: the agent SIGSTOPped while more creates than the
   fanotify queue holds (fs.fanotify.max_queued_events) happen, then
   SIGCONTed: dropped.fanotify_overflow counts it, and what the queue held
@@ -231,6 +233,26 @@ def tree(t):
          "tree: nothing from beside the tree")
 
 
+def symlinks(t):
+    d, f = al.tmp("fsl-dir"), al.tmp("fsl-file")
+    os.mkdir(d)
+    open(f, "w").close()
+    ld, lf = al.tmp("fsl-dir-link"), al.tmp("fsl-file-link")
+    os.symlink(d, ld)
+    os.symlink(f, lf)
+    r, a, out = start("symlinks", "--watch", ld, "--watch", lf)
+    hello_of(t, out, "symlinks")
+    open(os.path.join(d, "x"), "w").close()
+    os.chmod(f, 0o600)
+    got = lambda: (has(fired(out), os.getpid(), ld, "x", IN_CREATE),
+                   [e for e in fired(out) if e["path"] == lf and
+                    e["mask"] & IN_ATTRIB and "name" not in e])
+    al.wait_until(lambda: all(got()))
+    al.stop_pair(a, r)
+    t.ok(all(got()), "symlinks: a directory and a file watched through a "
+         "symlink report under the declared path", fired(out)[:4])
+
+
 def overflow(t):
     d = al.tmp("fflood")
     os.mkdir(d)
@@ -311,6 +333,7 @@ def main():
     reader(t)
     own_reads(t)
     tree(t)
+    symlinks(t)
     overflow(t)
     strict(t)
     userns(t)

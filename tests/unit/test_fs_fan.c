@@ -111,12 +111,14 @@ static int setup(void **state)
 	F.p = &P;
 	F.nwatch = 2;
 	F.w[0].path = "/srv/data";		/* a directory */
-	F.w[0].len = 9, F.w[0].base = 5, F.w[0].isdir = 1;
+	F.w[0].len = F.w[0].rlen = 9, F.w[0].base = 5, F.w[0].isdir = 1;
+	strcpy(F.w[0].real, F.w[0].path);
 	F.w[0].mask = FAN_CREATE | FAN_MODIFY | FAN_ATTRIB;
 	fid(&F.w[0].self, "dir-data");
 	fid(&F.w[0].parent, "dir-srv.");
 	F.w[1].path = "/etc/passwd";		/* a file */
-	F.w[1].len = 11, F.w[1].base = 5;
+	F.w[1].len = F.w[1].rlen = 11, F.w[1].base = 5;
+	strcpy(F.w[1].real, F.w[1].path);
 	F.w[1].mask = FAN_MODIFY | FAN_OPEN;
 	fid(&F.w[1].parent, "dir-etc.");
 	F.w[0].root_fd = F.w[1].root_fd = -1;

@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/fanotify.h>
@@ -75,16 +77,16 @@ static int fid_of(const char *path, struct fs_fid *id)
 }
 
 /* The handles of w: its own (a directory) and its parent's. */
-static int fids(struct fs_fwatch *w, const char *path, size_t len)
+static int fids(struct fs_fwatch *w)
 {
 	char parent[FS_PATH_MAX];
 	size_t plen = w->base > 1 ? w->base - 1u : 1;
 
-	if (w->isdir && fid_of(path, &w->self) < 0)
+	if (w->isdir && fid_of(w->real, &w->self) < 0)
 		return -1;
-	if (len <= 1)
+	if (w->rlen <= 1)
 		return 0;		/* "/" has no parent */
-	memcpy(parent, path, plen);
+	memcpy(parent, w->real, plen);
 	parent[plen] = '\0';
 	return fid_of(parent, &w->parent);
 }
@@ -109,7 +111,7 @@ int fs_fan_add(struct fs_fan *f, const char *path, size_t len, int tree,
 {
 	struct fs_fwatch *w = &f->w[f->nwatch];
 	const char *step = "stat";
-	char z[FS_PATH_MAX];
+	char z[FS_PATH_MAX], real[PATH_MAX];
 	struct stat st;
 
 	if (f->nwatch >= FS_WATCH_MAX || len >= sizeof(z))
@@ -125,17 +127,26 @@ int fs_fan_add(struct fs_fan *f, const char *path, size_t len, int tree,
 	while (len > 1 && path[len - 1] == '/')
 		w->len = (uint16_t)--len;	/* "/a/" is "/a" */
 	z[len] = '\0';
-	w->base = (uint16_t)((const char *)memrchr(z, '/', len) - z + 1);
-	path = z;
-	if (stat(path, &st) < 0)
+	if (stat(z, &st) < 0)
 		goto fail;
 	w->isdir = S_ISDIR(st.st_mode);
+	step = "realpath";
+	if (!realpath(z, real))
+		goto fail;
+	w->rlen = (uint16_t)strlen(real);
+	if (w->rlen >= sizeof(w->real)) {
+		errno = ENAMETOOLONG;
+		goto fail;
+	}
+	memcpy(w->real, real, w->rlen + 1u);
+	w->base = (uint16_t)(strrchr(w->real, '/') - w->real + 1);
+	path = w->real;
 	step = "name_to_handle_at";
 	if (tree && !w->isdir) {
 		errno = ENOTDIR;
 		goto fail;
 	}
-	if (fids(w, path, len) < 0)
+	if (fids(w) < 0)
 		goto fail;
 	step = "fanotify_mark";
 	if (mark(f, w, path) < 0)

@@ -33,7 +33,9 @@ struct fs_fid {
 struct fs_fwatch {
 	const char *path;	/* the declared path (a tree: without its two stars) */
 	uint16_t len;
-	uint16_t base;		/* where its last component starts in path */
+	uint16_t rlen;		/* real: the path with symlinks resolved, */
+	uint16_t base;		/* where its last component starts in it */
+	char real[FS_PATH_MAX];	/* as the kernel names it (records, readlink) */
 	uint8_t tree;		/* filesystem mark, filtered by prefix */
 	uint8_t isdir;
 	uint32_t mask;		/* the events it asked for */

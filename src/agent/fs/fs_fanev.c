@@ -55,8 +55,8 @@ static struct fs_fwatch *by_fid(struct fs_fan *f, const struct fan_info *fi,
 			return w;
 		}
 		if (same(&w->parent, &fi->dir) &&
-		    fi->name_len == (size_t)(w->len - w->base) &&
-		    memcmp(fi->name, w->path + w->base, fi->name_len) == 0) {
+		    fi->name_len == (size_t)(w->rlen - w->base) &&
+		    memcmp(fi->name, w->real + w->base, fi->name_len) == 0) {
 			*whole = 1;
 			return w;
 		}
@@ -92,10 +92,10 @@ static size_t dir_path(struct fs_fan *f, const struct fs_fwatch *w,
 /* Does dir[0..n) lie under the tree w (its root, or below)? */
 static int under(const struct fs_fwatch *w, const char *dir, size_t n)
 {
-	if (w->len == 1)
+	if (w->rlen == 1)
 		return 1;			/* "/" holds everything */
-	return n >= w->len && memcmp(dir, w->path, w->len) == 0 &&
-		(n == w->len || dir[w->len] == '/');
+	return n >= w->rlen && memcmp(dir, w->real, w->rlen) == 0 &&
+		(n == w->rlen || dir[w->rlen] == '/');
 }
 
 /* The first tree watch on fi's file system that dir[0..n) lies under,
@@ -178,6 +178,9 @@ static void on_rec(void *vf, const struct fan_rec *r)
 	mask &= (w->mask & EVENTS) | FAN_ONDIR;
 	if (dir)
 		fs_event_file(&ev, dir, n, fi.name, fi.name_len, mask);
+	else if (w->tree)		/* a tree's paths are all real ones */
+		fs_event_file(&ev, w->real, w->rlen, fi.name,
+			      whole ? 0 : fi.name_len, mask);
 	else
 		fs_event_file(&ev, w->path, w->len, fi.name,
 			      whole ? 0 : fi.name_len, mask);

@@ -24,9 +24,9 @@ static int holds_watch(const struct fs_fan *f, const char *dir, size_t n)
 	int i;
 
 	for (i = 0; i < f->nwatch; i++)
-		if (n <= f->w[i].len &&
-		    memcmp(f->w[i].path, dir, n) == 0 &&
-		    (n == f->w[i].len || f->w[i].path[n] == '/' || n == 1))
+		if (n <= f->w[i].rlen &&
+		    memcmp(f->w[i].real, dir, n) == 0 &&
+		    (n == f->w[i].rlen || f->w[i].real[n] == '/' || n == 1))
 			return 1;
 	return 0;
 }
