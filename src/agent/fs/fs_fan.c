@@ -5,8 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
-#include <limits.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/fanotify.h>
@@ -17,7 +15,6 @@
 #include "fs_fan.h"
 #include "lib/clock.h"
 #include "lib/log.h"
-#include "lib/scan.h"
 #include "lib/sys.h"
 
 /* Directory-entry events: a mark on a file refuses them (ENOTDIR). */
@@ -106,12 +103,35 @@ static int mark(struct fs_fan *f, struct fs_fwatch *w, const char *path)
 	return fanotify_mark(f->fd, how, m, AT_FDCWD, path);
 }
 
+/* w->real: path with its symlinks resolved, as the kernel names it
+ * (readlink of an O_PATH fd: no realpath, which would link malloc in). */
+static int real_path(const struct fs_fan *f, const char *path,
+		     struct fs_fwatch *w)
+{
+	char link[32];
+	ssize_t n;
+	int fd = open(path, O_PATH | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	snprintf(link, sizeof(link), "self/fd/%d", fd);
+	n = readlinkat(f->procfd, link, w->real, sizeof(w->real));
+	close(fd);
+	if (n <= 0 || (size_t)n >= sizeof(w->real)) {
+		errno = n < 0 ? errno : ENAMETOOLONG;
+		return -1;
+	}
+	w->real[n] = '\0';
+	w->rlen = (uint16_t)n;
+	return 0;
+}
+
 int fs_fan_add(struct fs_fan *f, const char *path, size_t len, int tree,
 	       uint32_t mask, char *why, size_t cap)
 {
 	struct fs_fwatch *w = &f->w[f->nwatch];
 	const char *step = "stat";
-	char z[FS_PATH_MAX], real[PATH_MAX];
+	char z[FS_PATH_MAX];
 	struct stat st;
 
 	if (f->nwatch >= FS_WATCH_MAX || len >= sizeof(z))
@@ -130,15 +150,9 @@ int fs_fan_add(struct fs_fan *f, const char *path, size_t len, int tree,
 	if (stat(z, &st) < 0)
 		goto fail;
 	w->isdir = S_ISDIR(st.st_mode);
-	step = "realpath";
-	if (!realpath(z, real))
+	step = "open";
+	if (real_path(f, z, w) < 0)
 		goto fail;
-	w->rlen = (uint16_t)strlen(real);
-	if (w->rlen >= sizeof(w->real)) {
-		errno = ENAMETOOLONG;
-		goto fail;
-	}
-	memcpy(w->real, real, w->rlen + 1u);
 	w->base = (uint16_t)(strrchr(w->real, '/') - w->real + 1);
 	path = w->real;
 	step = "name_to_handle_at";
@@ -162,20 +176,6 @@ int fs_fan_add(struct fs_fan *f, const char *path, size_t len, int tree,
 fail:
 	snprintf(why, cap, "%s: %s", step, strerror(errno));
 	return -1;
-}
-
-uint64_t fs_fan_queue(void)
-{
-	char buf[32];
-	ssize_t n = sys_read_file("/proc/sys/fs/fanotify/max_queued_events",
-				  buf, sizeof(buf));
-	uint64_t v;
-
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-		n--;
-	if (n <= 0 || scan_dec_all(buf, (size_t)n, UINT32_MAX, &v) < 0)
-		return FS_QUEUE_DEFAULT;	/* before 5.13: fixed */
-	return v;
 }
 
 struct coalesce_drain fs_fan_read(struct fs_fan *f)

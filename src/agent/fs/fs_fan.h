@@ -76,7 +76,5 @@ void fs_fan_feed(struct fs_fan *f, const void *buf, size_t len);
 /* Read the group (at most FS_READ_BATCH reads) and feed each in; what it
  * read, for the loop's coalescing (an overflow is a loss). */
 struct coalesce_drain fs_fan_read(struct fs_fan *f);
-/* The records the kernel's queue holds before FAN_Q_OVERFLOW. */
-uint64_t fs_fan_queue(void);
 /* Close the group, its watches' fds and /proc. */
 void fs_fan_close(struct fs_fan *f);

@@ -25,6 +25,9 @@
 enum { FS_MODE_OFF, FS_MODE_ON, FS_MODE_INOTIFY };
 enum { ON_NONE, ON_FANOTIFY, ON_INOTIFY };
 
+#define INOTIFY_QUEUE "/proc/sys/fs/inotify/max_queued_events"
+#define FANOTIFY_QUEUE "/proc/sys/fs/fanotify/max_queued_events"
+
 /* Why one path is on inotify: short, it shares a hello map value. */
 #define WHY_MAX 48
 
@@ -50,12 +53,13 @@ static struct coalesce_drain fan_readable(void *ctx)
 	return fs_fan_read(&F.fan);
 }
 
-/* The kernel's inotify queue, in records (max_queued_events). */
-static uint64_t inotify_queue(void)
+/* A kernel queue's length in records (fs.inotify or fs.fanotify's
+ * max_queued_events; fanotify's has no file before 5.13, where it is
+ * fixed at the same default). */
+static uint64_t queue_len(const char *path)
 {
 	char buf[32];
-	ssize_t n = sys_read_file("/proc/sys/fs/inotify/max_queued_events",
-				  buf, sizeof(buf));
+	ssize_t n = sys_read_file(path, buf, sizeof(buf));
 	uint64_t v;
 
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
@@ -156,10 +160,10 @@ static int fs_arm(struct probe *p, const struct config *c, struct loop *l)
 	if (F.fan.fd >= 0 && F.fan.nwatch == 0)
 		fs_fan_close(&F.fan);		/* every path went to inotify */
 	if (F.ino.fd >= 0 && add_fd(l, &F.ino, F.ino.fd, ino_readable,
-				    inotify_queue()) < 0)
+				    queue_len(INOTIFY_QUEUE)) < 0)
 		goto fail_epoll;
 	if (F.fan.fd >= 0 && add_fd(l, &F.fa, F.fan.fd, fan_readable,
-				    fs_fan_queue()) < 0) {
+				    queue_len(FANOTIFY_QUEUE)) < 0) {
 		if (F.ino.fd >= 0)
 			loop_del_coalesced(&F.ino);
 		goto fail_epoll;
