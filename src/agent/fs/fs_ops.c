@@ -136,8 +136,13 @@ static int add_watch(struct probe *p, unsigned i, uint32_t mask)
 		F.on[i] = ON_FANOTIFY;
 		return 0;
 	}
-	if (F.fan.fd < 0 && tree)
-		snprintf(F.why[i], WHY_MAX, "not recursive");
+	if (tree) {			/* inotify watches DIR alone */
+		char why[WHY_MAX];
+
+		memcpy(why, F.why[i], WHY_MAX);
+		snprintf(F.why[i], WHY_MAX, "not recursive%s%.32s",
+			 F.fan.fd >= 0 ? ": " : "", F.fan.fd >= 0 ? why : "");
+	}
 	return on_inotify(p, i, path, len, mask);
 }
 
