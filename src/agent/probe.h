@@ -36,6 +36,7 @@ enum loss_reason {
 	LOSS_NET_EXPIRED,	/* table entries that waited too long: swept */
 	/* the fs probe's fanotify group */
 	LOSS_FANOTIFY_OVERFLOW,	/* its queue overflowed (FAN_Q_OVERFLOW) */
+	LOSS_FANOTIFY_UNSEEN,	/* an ignored directory moved into a tree */
 	LOSS_N
 };
 extern const char *const loss_names[LOSS_N];

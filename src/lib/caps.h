@@ -169,6 +169,9 @@
 #define PROC_RCVBUF_MAX		(256u << 20)
 /* Datagrams read per wake-up, so other fds get their turn. */
 #define PROC_READ_BATCH		64
+/* Batches another probe's catch-up reads (actor.h) before it names the
+ * actors of its records: 1024 messages, more than a drain's worth. */
+#define PROC_SYNC_ROUNDS	16
 /* One connector datagram: one event each, well under a page. */
 #define PROC_DGRAM_BYTES	4096
 /* How long arming waits for the connector's LISTEN ack: none comes back

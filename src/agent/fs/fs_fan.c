@@ -10,6 +10,7 @@
 #include <sys/fanotify.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include "agent/actor.h"
 #include "fs_actor.h"
 #include "fs_dircache.h"
 #include "fs_fan.h"
@@ -198,12 +199,21 @@ struct coalesce_drain fs_fan_read(struct fs_fan *f)
 				LOG_RL(log_warn, "fs: fanotify read");
 			break;
 		}
+		actor_catch_up();	/* their execs and exits, before them */
 		fs_fan_feed(f, buf, (size_t)n);
 	}
 	d.items = (uint32_t)(f->st.records - recs);
 	d.more = i == FS_READ_BATCH;
 	d.loss = f->p->dropped[LOSS_FANOTIFY_OVERFLOW] != over;
 	return d;
+}
+
+int fs_fan_under(const struct fs_fwatch *w, const char *dir, size_t n)
+{
+	if (w->rlen == 1)
+		return 1;			/* "/" holds everything */
+	return n >= w->rlen && memcmp(dir, w->real, w->rlen) == 0 &&
+		(n == w->rlen || dir[w->rlen] == '/');
 }
 
 void fs_fan_close(struct fs_fan *f)

@@ -76,5 +76,7 @@ void fs_fan_feed(struct fs_fan *f, const void *buf, size_t len);
 /* Read the group (at most FS_READ_BATCH reads) and feed each in; what it
  * read, for the loop's coalescing (an overflow is a loss). */
 struct coalesce_drain fs_fan_read(struct fs_fan *f);
+/* Does dir[0..n) (a real path) lie under the tree w: its root or below? */
+int fs_fan_under(const struct fs_fwatch *w, const char *dir, size_t n);
 /* Close the group, its watches' fds and /proc. */
 void fs_fan_close(struct fs_fan *f);

@@ -89,15 +89,6 @@ static size_t dir_path(struct fs_fan *f, const struct fs_fwatch *w,
 	return n > 0 && (size_t)n < cap ? (size_t)n : 0;
 }
 
-/* Does dir[0..n) lie under the tree w (its root, or below)? */
-static int under(const struct fs_fwatch *w, const char *dir, size_t n)
-{
-	if (w->rlen == 1)
-		return 1;			/* "/" holds everything */
-	return n >= w->rlen && memcmp(dir, w->real, w->rlen) == 0 &&
-		(n == w->rlen || dir[w->rlen] == '/');
-}
-
 /* The first tree watch on fi's file system that dir[0..n) lies under,
  * by index, or -1. */
 static int place(struct fs_fan *f, const struct fan_info *fi, const char *dir,
@@ -108,7 +99,7 @@ static int place(struct fs_fan *f, const struct fan_info *fi, const char *dir,
 	for (i = 0; n && i < f->nwatch; i++)
 		if (f->w[i].tree && !memcmp(f->w[i].self.fsid, fi->dir.fsid,
 					    sizeof(fi->dir.fsid)) &&
-		    under(&f->w[i], dir, n))
+		    fs_fan_under(&f->w[i], dir, n))
 			return i;
 	return -1;
 }

@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/fanotify.h>
@@ -88,6 +89,23 @@ void fs_fanign_add(struct fs_fan *f, const struct fs_fwatch *w,
 	e->watch = (int16_t)(w - f->w);
 }
 
+/* Does the directory open at fd now lie under a tree?  Then the kernel
+ * dropped what happened in it since it moved in: counted. */
+static void moved_in(struct fs_fan *f, int fd)
+{
+	char link[32], path[FS_PATH_MAX];
+	ssize_t n;
+	int i;
+
+	snprintf(link, sizeof(link), "self/fd/%d", fd);
+	n = readlinkat(f->procfd, link, path, sizeof(path));
+	for (i = 0; n > 0 && i < f->nwatch; i++)
+		if (f->w[i].tree && fs_fan_under(&f->w[i], path, (size_t)n)) {
+			f->p->dropped[LOSS_FANOTIFY_UNSEEN]++;
+			return;
+		}
+}
+
 void fs_fanign_clear(struct fs_fan *f)
 {
 	int i, fd;
@@ -96,6 +114,7 @@ void fs_fanign_clear(struct fs_fan *f)
 		fd = reopen(f, &f->ign[i]);
 		if (fd < 0)
 			continue;		/* gone, and its mark with it */
+		moved_in(f, fd);
 		if (fanotify_mark(f->fd, FAN_MARK_REMOVE | IGNORE, EVERY, fd,
 				  NULL) < 0 && errno != ENOENT)
 			LOG_RL(log_warn, "fs: fanotify ignore mark");

@@ -10,7 +10,10 @@
  * counts marks against fs.fanotify.max_user_marks); when the table is
  * full, those of directories since removed are reclaimed.  A directory
  * moved into a tree must be seen again: on such a move every ignore mark
- * is removed.  Before 6.0 (EINVAL) nothing is ignored.
+ * is removed, and each ignored directory then found inside a tree counts
+ * one fanotify_unseen loss (what happened in it between the move and
+ * the agent's reading of it was dropped by the kernel).  Before 6.0
+ * (EINVAL) nothing is ignored.
  */
 #pragma once
 #include <stddef.h>

@@ -124,6 +124,17 @@ static struct coalesce_drain on_readable(void *ctx)
 	return d;
 }
 
+/* actor.h's catch-up: the connector's queue into the table now, in at
+ * most PROC_SYNC_ROUNDS batches (the loop's own reads come after). */
+static void actor_sync(void)
+{
+	int i;
+
+	for (i = 0; P.nl.fd >= 0 && i < PROC_SYNC_ROUNDS; i++)
+		if (!on_readable(NULL).more)
+			break;
+}
+
 /* The connector socket into the loop, coalesced: its capacity is the
  * receive buffer the kernel granted, in messages. */
 static int add_socket(struct loop *l, const struct config *c)
@@ -235,7 +246,7 @@ static int proc_arm(struct probe *p, const struct config *c, struct loop *l)
 		}
 	}
 	arm_fan(p, c, l);
-	actor_provide(actor_answer);
+	actor_provide(actor_answer, actor_sync);
 	rescan();		/* the start-up inventory, as synthetic events */
 	return rc;
 }
@@ -243,7 +254,7 @@ static int proc_arm(struct probe *p, const struct config *c, struct loop *l)
 static void proc_stop(struct probe *p)
 {
 	(void)p;
-	actor_provide(NULL);
+	actor_provide(NULL, NULL);
 	if (P.f.fd >= 0) {
 		loop_del(P.l, &P.mounts);
 		proc_fan_close(&P.f);
