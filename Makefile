@@ -6,7 +6,7 @@
 #   make demo         the agent and host on this machine, a workload, its events
 #   make install      PREFIX (/usr/local) and DESTDIR; make deb: two .deb files
 #   make e2e          the agent and host in a QEMU guest on real AF_VSOCK
-#   make bench        the ten benchmarks of BENCH.md: tables, bench/results/*.csv
+#   make bench        the eleven benchmarks of BENCH.md: tables, bench/results/*.csv
 #   make clean
 #
 # WERROR=1 turns warnings into errors (CI sets it).
@@ -314,7 +314,7 @@ clean:
 # Every benchmark of bench/run.sh (BENCH.md), tables on stdout, one CSV
 # each under bench/results/.
 
-BENCH_BIN := $(addprefix $(O)/bench/,spawn syscalls encoder cells replay \
+BENCH_BIN := $(addprefix $(O)/bench/,spawn syscalls fsloop encoder cells replay \
 	netconnect nullconn cellos-telemetry-glibc) $(O)/tools/drain $(O)/tools/host_bench \
 	$(AGENT_TEST)
 bench: all $(BENCH_BIN)

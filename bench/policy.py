@@ -46,7 +46,7 @@ def once(policy):
 
 
 def main():
-    t = bl.Table("policy", "host: judging a policy (host_bench, %d frames, "
+    t = bl.Table("policy", "10. host: judging a policy (host_bench, %d frames, "
                  "CPU time, one core; median of 5)" % N)
     runs = {"none": [], "allow": [], "deny": []}
     files = {"none": None, "allow": rules("allow"), "deny": rules("deny")}

@@ -1,7 +1,7 @@
 #!/bin/sh
 # run.sh: every benchmark of `make bench`, in one invocation (BENCH.md).
 #
-# Runs the ten benchmarks in order, each printing its table (every figure
+# Runs the eleven benchmarks in order, each printing its table (every figure
 # with its ratio to a baseline measured in this same run) and writing
 # bench/results/NAME.csv (kernel, CPU count, commit and date in its
 # header).  Measures and prints; asserts no speed.  Needs root (the proc
@@ -15,7 +15,7 @@ case "$B" in /*) ;; *) B="$TOP/$B" ;; esac
 export BUILD="$B"
 cd "$TOP/bench"
 PY=/usr/bin/python3
-ALL="capture overhead encoder throughput footprint scale netcost fidelity coalescing policy"
+ALL="capture overhead encoder throughput footprint scale netcost fidelity coalescing policy fscost"
 t0=$(date +%s)
 echo "make bench: $(date -u +%Y-%m-%dT%H:%M:%SZ), kernel $(uname -r)," \
      "$(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')," \

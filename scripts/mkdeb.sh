@@ -69,7 +69,7 @@ EOT
 }
 
 pkg cellos-telemetry "in-guest telemetry agent for Firecracker microVMs
- Watches processes (proc connector), declared files (inotify), network
+ Watches processes (proc connector), declared files (fanotify: who touched them; inotify), network
  connects (cgroup BPF) and capability denials (audit) inside a microVM and
  streams them to the host over vsock, counting every event it loses." "" \
 	usr/sbin/cellos-telemetry usr/share/man/man8/cellos-telemetry.8 \

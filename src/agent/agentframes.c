@@ -48,6 +48,9 @@ void af_hello(struct event *ev, const struct af_ident *id, uint64_t now,
 		p = probe_get(i);
 		probe_state_str(p, v, sizeof(v));
 		event_map_text(ev, EVK_PROBES, p->ops->name, v);
+		if (p->ops->hello && (p->state == PROBE_ARMED ||
+				      p->state == PROBE_FALLBACK))
+			p->ops->hello(p, ev);
 		if (!p->part.name)
 			continue;
 		fmt_str(k, sizeof(k), "%s.%s", p->ops->name, p->part.name);

@@ -43,7 +43,6 @@ void config_defaults(struct config *c)
 	c->proc_rcvbuf = PROC_RCVBUF;
 	c->coalesce_ms = COALESCE_DEFAULT_MS;
 	c->net_ringbuf = NET_RINGBUF_BYTES;
-	c->watch_mask = FS_MASK_DEFAULT;
 }
 
 /* s[0..n) equals the word w. */
@@ -255,12 +254,12 @@ static const struct { const char *name; uint32_t bit; } mask_words[] = {
 	{ "delete_self", IN_DELETE_SELF }, { "move_self", IN_MOVE_SELF },
 };
 
-/* A comma-separated list of mask_words. */
-static int set_mask(struct config *c, const char *v, size_t n, char *err,
-		    size_t errcap)
+/* A comma-separated list of mask_words into *mask. */
+static int parse_mask(const char *v, size_t n, uint32_t *mask, char *err,
+		      size_t errcap)
 {
-	uint32_t mask = 0;
 	size_t i = 0, j, w;
+	uint32_t m = 0;
 
 	while (i <= n) {
 		for (w = 0; i + w < n && v[i + w] != ','; w++)
@@ -269,13 +268,37 @@ static int set_mask(struct config *c, const char *v, size_t n, char *err,
 			if (is(v + i, w, mask_words[j].name))
 				break;
 		if (j == nitems(mask_words))
-			return ERR("'%.*s' is not an inotify event (create, "
+			return ERR("'%.*s' is not a file event (create, "
 				   "delete, modify, attrib, ...)", (int)w, v + i);
-		mask |= mask_words[j].bit;
+		m |= mask_words[j].bit;
 		i += w + 1;
 	}
-	c->watch_mask = mask;
+	*mask = m;
 	return 0;
+}
+
+/* --watch-mask LIST: the events of every watch (else the profile's
+ * default); --watch-mask PATH=LIST: more events for one --watch PATH
+ * declared before it (PATH ends at the last '='). */
+static int set_mask(struct config *c, const char *v, size_t n, char *err,
+		    size_t errcap)
+{
+	const char *eq = n && v[0] == '/' ? memrchr(v, '=', n) : NULL;
+	size_t plen = eq ? (size_t)(eq - v) : 0;
+	uint32_t mask;
+	unsigned i;
+
+	if (!eq)
+		return parse_mask(v, n, &c->watch_mask, err, errcap);
+	if (parse_mask(eq + 1, n - plen - 1, &mask, err, errcap) < 0)
+		return -1;
+	for (i = 0; i < c->nwatch; i++)
+		if (is(v, plen, c->watch[i])) {
+			c->watch_add[i] |= mask;
+			return 0;
+		}
+	return ERR("'%.*s' is not a --watch path declared before it",
+		   (int)plen, v);
 }
 
 /* One more absolute path; the first from a new layer replaces the list. */
@@ -293,6 +316,7 @@ static int add_watch(struct config *c, int layer, const char *v, size_t n,
 	if (c->nwatch == FS_WATCH_MAX)
 		return ERR("more than %u paths", FS_WATCH_MAX);
 	memcpy(c->watch[c->nwatch], v, n);
+	c->watch_add[c->nwatch] = 0;
 	c->watch[c->nwatch++][n] = '\0';
 	return 0;
 }
@@ -428,7 +452,7 @@ void config_usage(int fd, int full)
 "\t[--exe-hash none | sha256] [--heartbeat-ms N] [--net-cgroup PATH]\n"
 "\t[--net-ringbuf N] [--on-failure fail-cell | degrade] [--poll-ms N]\n"
 "\t[--probe NAME=MODE] [--proc-rcvbuf N] [--ring-bytes N] [--watch PATH]\n"
-"\t[--watch-mask LIST] [--wire strict | extended]\n");
+"\t[--watch-mask [PATH=]LIST] [--wire strict | extended]\n");
 	if (!full)
 		return;
 	fmt_fd(fd,
@@ -449,14 +473,19 @@ void config_usage(int fd, int full)
 "                      %uk..%um (%uk)\n"
 "  --on-failure MODE   if a probe cannot arm: fail-cell or degrade (degrade)\n"
 "  --poll-ms N         /proc poll cadence of process=poll, %u..%u ms (%u)\n"
-"  --probe NAME=MODE   process=on|off|poll, fs=on|off, net=on|off|diag|proc,\n"
-"                      capability=on|off (all on but capability)\n"
+"  --probe NAME=MODE   process=on|off|poll, fs=on|off|inotify,\n"
+"                      net=on|off|diag|proc, capability=on|off (all on but\n"
+"                      capability)\n"
 "  --proc-rcvbuf N     proc connector socket buffer, %uk..%um (%um)\n"
 "  --ring-bytes N      frame ring, N, Nk or Nm bytes, %uk..%um (%uk)\n"
-"  --watch PATH        absolute path for the fs probe (repeatable, %u max)\n"
-"  --watch-mask LIST   inotify events, comma-separated (create,delete,modify,\n"
-"                      attrib); also access, open, close_write, close_nowrite,\n"
-"                      moved_from, moved_to, delete_self, move_self\n"
+"  --watch PATH        absolute path for the fs probe (repeatable, %u max);\n"
+"                      DIR/** the tree under DIR (fanotify)\n"
+"  --watch-mask LIST   file events, comma-separated (modify,attrib,close_write,\n"
+"                      moved_from,moved_to,create,delete; strict: create,\n"
+"                      delete,modify,attrib); also access, open, close_nowrite,\n"
+"                      delete_self, move_self\n"
+"  --watch-mask PATH=LIST  more events for one --watch PATH declared before\n"
+"                      it, e.g. /run/secrets/db=open,access\n"
 "  --wire PROFILE      strict (v1.0, CellOS 0.5) or extended (v1.1; default)\n"
 "Settings also come from cellos.telemetry.NAME=VALUE words in /proc/cmdline;\n"
 "flags win.\n",

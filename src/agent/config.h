@@ -42,10 +42,13 @@ struct config {
 	int exe_hash;			/* --exe-hash sha256: 1; none: 0 */
 	uint32_t coalesce_ms;		/* longest wakeup coalescing window */
 	uint32_t net_ringbuf;		/* BPF ring buffer bytes */
-	uint32_t watch_mask;		/* inotify mask of the fs probe */
+	uint32_t watch_mask;		/* the fs probe's events; 0: the
+					 * profile's default (caps.h) */
 	char net_cgroup[NET_PATH_MAX];	/* BPF attach point; "": cgroup2 root */
 	unsigned nwatch;
 	uint8_t watch_layer;		/* layer that filled watch[] */
+	uint32_t watch_add[FS_WATCH_MAX];	/* per path: events beyond
+						 * watch_mask (PATH=LIST) */
 	/* last: config_defaults leaves it as it is (only [0, nwatch) counts) */
 	char watch[FS_WATCH_MAX][FS_PATH_MAX];	/* NUL-terminated */
 };

@@ -25,6 +25,8 @@ const char *const loss_names[LOSS_N] = {
 	[LOSS_AUDIT_LOST] = "audit_lost",
 	[LOSS_NET_UNTRACKED] = "net_untracked",
 	[LOSS_NET_EXPIRED] = "net_expired",
+	[LOSS_FANOTIFY_OVERFLOW] = "fanotify_overflow",
+	[LOSS_FANOTIFY_UNSEEN] = "fanotify_unseen",
 };
 
 const char *const incomplete_names[INC_N] = {
@@ -49,6 +51,8 @@ static struct probe probes[] = {
 	TESTHOOK_PROBES
 };
 #define NPROBES ((int)nitems(probes))
+_Static_assert(LOSS_N <= WIRE_MAP_MAX && INC_N <= WIRE_MAP_MAX,
+	       "dropped and incomplete list every reason in one map");
 _Static_assert(nitems(probes) <= AGENT_PROBES_MAX,
 	       "AGENT_PROBES_MAX must hold every probe of the registry");
 

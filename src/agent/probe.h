@@ -34,6 +34,9 @@ enum loss_reason {
 	/* the net probe's connection outcomes */
 	LOSS_NET_UNTRACKED,	/* connections the BPF tables had no room for */
 	LOSS_NET_EXPIRED,	/* table entries that waited too long: swept */
+	/* the fs probe's fanotify group */
+	LOSS_FANOTIFY_OVERFLOW,	/* its queue overflowed (FAN_Q_OVERFLOW) */
+	LOSS_FANOTIFY_UNSEEN,	/* an ignored directory moved into a tree */
 	LOSS_N
 };
 extern const char *const loss_names[LOSS_N];
@@ -96,6 +99,9 @@ struct probe_ops {
 	/* Optional: copy into p->dropped the counts the kernel keeps (a BPF
 	 * map); called before each heartbeat reads them. */
 	void (*refresh)(struct probe *p);
+	/* Optional: add the probe's own keys to hello (the fs probe's
+	 * `watches`); only called once it armed. */
+	void (*hello)(const struct probe *p, struct event *ev);
 };
 
 /* A mechanism inside a probe that arms or falls back on its own (the

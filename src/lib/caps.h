@@ -27,6 +27,8 @@
 #define WIRE_KERNEL_MAX		192
 /* `name` of an inotify record: NAME_MAX. */
 #define WIRE_NAME_MAX		255
+/* `op`: every fs event name, comma-joined ("access,modify,...,move_self"). */
+#define WIRE_OP_MAX		128
 /* `exe_sha256`, `interp_sha256`: a SHA-256 in lower-case hex. */
 #define WIRE_SHA256_HEX		64
 /* Entries in one nested map (`probes`, `dropped`): small and fixed. */
@@ -194,6 +196,9 @@
  * largest proc_event 56 bytes; a longer one (a future kernel's) is
  * truncated and counted malformed. */
 #define PROC_DGRAM_BYTES	256
+/* Batches another probe's catch-up reads (actor.h) before it names the
+ * actors of its records: 1024 messages, more than a drain's worth. */
+#define PROC_SYNC_ROUNDS	4
 /* How long arming waits for the connector's LISTEN ack: none comes back
  * outside the initial pid/user namespace. */
 #define PROC_ACK_WAIT_MS	250
@@ -215,15 +220,34 @@
 #define FS_WATCH_MAX		64
 /* A declared path, with its NUL. */
 #define FS_PATH_MAX		1024
-/* One read of the inotify fd: room for ~100 records with short names. */
+/* One read of the inotify or fanotify fd: room for ~100 records with
+ * short names (a fanotify record with its fid and name: 40 + name). */
 #define FS_READ_BYTES		8192
 /* Reads per wake-up, so other fds get their turn. */
 #define FS_READ_BATCH		16
 /* The kernel's inotify queue when /proc/sys/fs/inotify/max_queued_events
- * cannot be read: its default. */
+ * cannot be read: its default.  fanotify's queue (a group without
+ * FAN_UNLIMITED_QUEUE, which the agent never asks for) is 16384 events
+ * too, /proc/sys/fs/fanotify/max_queued_events from 5.13. */
 #define FS_QUEUE_DEFAULT	16384
-/* doc/DESIGN.md §3 "Probes": the default inotify mask. */
+/* doc/DESIGN.md §3 "Probes": the default mask under --wire strict
+ * (CellOS's), and with v1.1, which adds the close after a write and both
+ * ends of a move. */
 #define FS_MASK_DEFAULT		(IN_MODIFY | IN_CREATE | IN_DELETE | IN_ATTRIB)
+#define FS_MASK_V11		(FS_MASK_DEFAULT | IN_CLOSE_WRITE | \
+				 IN_MOVED_FROM | IN_MOVED_TO)
+/* A file handle kept per watch, struct file_handle's 8-byte head and
+ * MAX_HANDLE_SZ (128) bytes. */
+#define FS_FH_MAX		(8 + 128)
+/* Acting processes whose /proc view one drain of the fanotify queue
+ * keeps (a burst has few writers); tree directories whose place (under
+ * a tree, and its path, or outside) it keeps. */
+#define FS_ACTOR_CACHE		4
+#define FS_DIR_CACHE		16
+/* Directories beside a tree whose entries the kernel is told to ignore
+ * (fs_fanign.h): a cell's busy folders, well under the 8192 marks a user
+ * may have by default. */
+#define FS_IGNORE_MAX		128
 
 /* ---- agent (src/agent) ---- */
 

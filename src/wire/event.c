@@ -50,6 +50,7 @@ const struct ev_keydef ev_keys[EVK_NKEYS] = {
 	T(EVK_PATH, path),
 	T(EVK_NAME, name),
 	U(EVK_MASK, mask, U32),
+	T(EVK_OP, op),
 	T(EVK_PROTO, proto),
 	T(EVK_FAMILY, family),
 	T(EVK_SRC, src),
@@ -70,6 +71,7 @@ const struct ev_keydef ev_keys[EVK_NKEYS] = {
 	U(EVK_SESSION, session, U64),
 	U(EVK_RESUME_SEQ, resume_seq, U64),
 	M(EVK_PROBES, probes, EVT_MAP_TEXT),
+	M(EVK_WATCHES, watches, EVT_MAP_TEXT),
 	U(EVK_RING_BYTES, ring_bytes, U64),
 	U(EVK_INTERVAL_MS, interval_ms, U32),
 	U(EVK_EMITTED, emitted, U64),
@@ -101,6 +103,7 @@ static const char *const ps_names[PS_COUNT] = {
 	[PS_NET_CONNECT_RESULT] = "net.connect_result",
 	[PS_NET_ACCEPTED] = "net.accepted",
 	[PS_NET_CLOSED] = "net.closed",
+	[PS_FS_FANOTIFY_FIRED] = "fs.fanotify_fired",
 	[PS_HOST_ACK] = "",
 };
 
@@ -128,6 +131,7 @@ void event_init(struct event *ev, int source, uint32_t pid, uint64_t mono_ns)
 	ev->mono_ns = mono_ns;
 	ev->comm.len = 0;
 	ev->probes.n = 0;
+	ev->watches.n = 0;
 	ev->outcomes.n = 0;
 	ev->dropped.n = 0;
 	ev->incomplete.n = 0;

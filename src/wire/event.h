@@ -29,6 +29,8 @@ enum probe_source {
 	PS_NET_CONNECT_RESULT,
 	PS_NET_ACCEPTED,
 	PS_NET_CLOSED,
+	/* v1.1: file events that name the acting process (fanotify) */
+	PS_FS_FANOTIFY_FIRED,
 	/* not a probe source: the host's ack body (doc/WIRE.md §5) */
 	PS_HOST_ACK,
 	PS_COUNT
@@ -42,14 +44,14 @@ enum ev_key {
 	EVK_SEQ, EVK_PPID, EVK_START_NS, EVK_UID, EVK_EXE, EVK_ARGV, EVK_ARGC,
 	EVK_ARGV_LOST, EVK_CWD, EVK_INTERP, EVK_EXE_SHA256, EVK_INTERP_SHA256,
 	EVK_TRUNCATED, EVK_EXIT_CODE, EVK_EXIT_SIGNAL, EVK_SYNTHETIC,
-	EVK_PATH, EVK_NAME, EVK_MASK, EVK_PROTO, EVK_FAMILY, EVK_SRC, EVK_DST,
+	EVK_PATH, EVK_NAME, EVK_MASK, EVK_OP, EVK_PROTO, EVK_FAMILY, EVK_SRC, EVK_DST,
 	EVK_STATE, EVK_SYSCALL, EVK_ERRNO,
 	/* connection outcomes (net.connect_result, net.accepted, net.closed,
 	 * and which of them a mechanism fills: hello's `outcomes`) */
 	EVK_RESULT, EVK_DIRECTION, EVK_DURATION_NS, EVK_BYTES_SENT,
 	EVK_BYTES_RECEIVED, EVK_DATAGRAMS_SENT, EVK_OUTCOMES,
 	EVK_AGENT_VERSION, EVK_BOOT_ID, EVK_KERNEL, EVK_SESSION, EVK_RESUME_SEQ,
-	EVK_PROBES, EVK_RING_BYTES,
+	EVK_PROBES, EVK_WATCHES, EVK_RING_BYTES,
 	EVK_INTERVAL_MS, EVK_EMITTED, EVK_SENT, EVK_DROPPED, EVK_INCOMPLETE,
 	EVK_RING_USED,
 	EVK_RING_HWM, EVK_RSS_KB, EVK_CPU_NS,
@@ -97,6 +99,7 @@ struct event {
 	EV_TEXT(interp_sha256, WIRE_SHA256_HEX);
 	EV_TEXT(path, WIRE_TEXT_MAX);
 	EV_TEXT(name, WIRE_NAME_MAX);
+	EV_TEXT(op, WIRE_OP_MAX);
 	EV_TEXT(proto, WIRE_SHORT_MAX);
 	EV_TEXT(family, WIRE_SHORT_MAX);
 	EV_TEXT(src, WIRE_ADDR_MAX);
@@ -109,6 +112,7 @@ struct event {
 	EV_TEXT(result, WIRE_SHORT_MAX);
 	EV_TEXT(direction, WIRE_SHORT_MAX);
 	struct ev_map probes;
+	struct ev_map watches;
 	struct ev_map outcomes;
 	struct ev_map dropped;
 	struct ev_map incomplete;

@@ -160,17 +160,39 @@ def check_processes(events):
     return errs
 
 
-def check_fs_net(events):
-    """/tmp/watched/file created, modified, deleted; connects to 7, 7001."""
-    errs = []
-    masks = 0
-    for d in of(events, "fs_inotify_fired"):
-        if d.get("path") == "/tmp/watched" and d.get("name") == "file":
-            masks |= d.get("mask", 0)
+def check_fs(events):
+    """/tmp/watched/file created, modified, deleted.  On the mechanism
+    hello's `watches` names: fanotify (fs.fanotify_fired, each naming the
+    workload's busybox, never the agent), or inotify (fs.inotify_fired,
+    the agent's pid: a file system fanotify cannot mark)."""
+    errs, masks = [], 0
+    hellos = of(events, "agent_hello")
+    agents = {h.get("guest_pid") for h in hellos}
+    how = [h.get("watches", {}).get("1", "") for h in hellos]
+    fan = all(w.startswith("fanotify ") for w in how)
+    if not how or not (fan or all(w.startswith("inotify") for w in how)) or \
+            not all(w.endswith(" /tmp/watched") for w in how):
+        errs.append("host: hello watches %r, want /tmp/watched on one "
+                    "mechanism" % how)
+    for d in of(events, "fs_fanotify_fired" if fan else "fs_inotify_fired"):
+        if d.get("path") != "/tmp/watched" or d.get("name") != "file":
+            continue
+        masks |= d.get("mask", 0)
+        exe = d.get("exe") or d.get("process", {}).get("exe")
+        if fan and (d.get("guest_pid") in agents or exe != "/bin/busybox" or
+                    d.get("process", {}).get("exec_id") == "unknown"):
+            errs.append("host: fanotify event not named by the workload's "
+                        "busybox: %.300r" % d)
     for bit, what in ((IN_CREATE, "create"), (IN_MODIFY, "modify"),
                       (IN_DELETE, "delete")):
         if not masks & bit:
             errs.append("host: no fs event %s of /tmp/watched/file" % what)
+    return errs
+
+
+def check_fs_net(events):
+    """The file events; connects to 7, 7001."""
+    errs = check_fs(events)
     dsts = [(d.get("proto"), d.get("dst"))
             for d in of(events, "net_connect_attempted")]
     for port in (7, 7001):

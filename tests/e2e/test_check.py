@@ -4,7 +4,8 @@
 Feeds check.py's parser and judge made-up console logs (no QEMU): a good
 run, then one defect at a time, each of which must give an error.  Then
 the host dump checkers (host, strict, kill) get made-up CloudEvents: a
-good dump, then one defect at a time.  Prints TAP.
+good dump, then one defect at a time; the host dump also with its watch
+on fanotify.  Prints TAP.
 """
 import copy
 import json
@@ -84,8 +85,9 @@ def guest(source, pid, comm, version=257, **ext):
     return d
 
 
-def host_dump():
-    """A good main-scenario dump: two host runs, the workload, the outage."""
+def host_dump(fan=False):
+    """A good main-scenario dump: two host runs, the workload, the outage;
+    fan: the watch on fanotify, its events named by the workload's sh."""
     probes = {"process": "armed", "process.exe": "armed", "fs": "armed",
               "net": "armed", "capability": "off"}
     seq = [0]
@@ -101,6 +103,8 @@ def host_dump():
         out.append(ce("e2e", "agent_hello", guest(
             "agent.hello", 9, "cellos-telemetr", boot_id="boot",
             session=session, resume_seq=seq[0], probes=probes,
+            watches={"1": "fanotify /tmp/watched" if fan else
+                     "inotify (fanotify_mark: No such device) /tmp/watched"},
             outcomes={"net.closed": "guest_pid,src,dst,direction"}), run))
 
     def proc(pid, argv, run="r1", **how):
@@ -114,8 +118,14 @@ def host_dump():
     proc(20, ["/bin/sh", "-c", "sleep 0.2; exit 3"], exit_code=3)
     proc(21, ["/bin/sh", "-c", "sleep 0.2; kill -TERM $$"], exit_signal=15)
     for mask in (0x100, 0x2, 0x200):
-        add("fs.inotify_fired", 9, "cellos-telemetr", path="/tmp/watched",
-            name="file", mask=mask)
+        if fan:
+            add("fs.fanotify_fired", 25, "sh", path="/tmp/watched",
+                name="file", mask=mask, start_ns=25, exe="/bin/busybox")
+            out[-1]["data"]["process"] = {"exec_id": "e2e/boot/25/25",
+                                          "pid": 25, "exe": "/bin/busybox"}
+        else:
+            add("fs.inotify_fired", 9, "cellos-telemetr", path="/tmp/watched",
+                name="file", mask=mask)
     for port in (7, 7001):
         add("net.connect_attempted", 22, "nc", proto="tcp", family="ipv4",
             dst="127.0.0.1:%d" % port)
@@ -310,6 +320,40 @@ DUMP_BAD = [
 ]
 
 
+# The host scenario with its watch on fanotify (as the 6.1 guest has it):
+# defects of the attribution.
+FAN_BAD = [
+    ("a file event naming the agent", set_data("fs_fanotify_fired",
+                                               "guest_pid", 9)),
+    ("a file event of an unknown process", set_data(
+        "fs_fanotify_fired", "process", {"exec_id": "unknown", "pid": 25})),
+    ("a file event naming another binary", set_data(
+        "fs_fanotify_fired", "exe", "/bin/other")),
+    ("no fanotify create", drop("fs_fanotify_fired",
+                                lambda d: d["mask"] == 0x100)),
+    ("hello says fanotify, events from inotify", lambda evs: [
+        e.update(type=CE + "fs_inotify_fired") for e in evs
+        if check.kind(e) == "fs_fanotify_fired"]),
+]
+
+
+def fan_tests(n):
+    """The fanotify variant of the host dump, good and broken."""
+    fails = 0
+    for what, breakit in [("a good fanotify dump passes", None)] + FAN_BAD:
+        evs = host_dump(fan=True)
+        if breakit:
+            breakit(evs)
+        errs = check.CHECKERS["host"](evs)
+        n += 1
+        ok = not errs if breakit is None else bool(errs)
+        print("%sok %d - host, fanotify: %s%s" % (
+            "" if ok else "not ", n, what if breakit is None else
+            "rejected: " + what, "" if ok or not errs else ": %r" % errs))
+        fails += not ok
+    return n, fails
+
+
 def errors(text):
     return check.judge(check.Run(text), STEPS)
 
@@ -375,6 +419,8 @@ def main():
           % ("" if errs else "not ", n))
     fails += not errs
     n, f = dump_tests(n)
+    fails += f
+    n, f = fan_tests(n)
     fails += f
     print("1..%d" % n)
     sys.exit(1 if fails else 0)

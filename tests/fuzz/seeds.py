@@ -153,6 +153,14 @@ def fanotify_seeds():
         with open("/proc/self/mountinfo", "rb") as f:
             yield f.read()
     yield b"27 1 254:0 / /a\\040b rw shared:1 - ext4 /dev/vda rw\n"
+    # the fs probe's records: FAN_REPORT_DFID_NAME (a create of "f"),
+    # then DFID_NAME + FID, after an overflow
+    name = struct.pack("<BBH8sIi8s", 2, 0, 32, b"fsid0001", 8, 1,
+                       b"handle01") + b"f\0\0\0"
+    fid = struct.pack("<BBH8sIi8s", 1, 0, 28, b"fsid0001", 8, 1, b"handle02")
+    yield (struct.pack("<IBBHQii", 24 + 32, 3, 0, 24, 0x100, -1, 4242) +
+           name + over +
+           struct.pack("<IBBHQii", 24 + 60, 3, 0, 24, 0x2, -1, 7) + name + fid)
 
 
 GENERATED = {

@@ -79,11 +79,13 @@ def env(cmdline=None):
 class Receiver:
     """recv.py on a unix socket, recording to a JSON Lines file."""
 
-    def __init__(self, sock, out, ack=False, conn_base=0):
+    def __init__(self, sock, out, ack=False, conn_base=0, hexdump=False):
         args = [PYTHON, RECV, "--sock", sock, "--out", out,
                 "--conn-base", str(conn_base)]
         if ack:
             args.append("--ack")
+        if hexdump:
+            args.append("--hex")
         self.sock, self.out = sock, out
         self.p = subprocess.Popen(args, stdout=subprocess.PIPE)
         _procs.append(self.p)

@@ -5,7 +5,8 @@ Listens on a unix stream socket, takes one connection at a time, decodes
 every frame with cbor2 (an independent decoder) and appends one JSON line
 per record to --out:
 
-    {"conn": K, "f": {...decoded body...}}      a frame
+    {"conn": K, "f": {...decoded body...}}      a frame (with --hex, "hex"
+                                                its body's bytes too)
     {"conn": K, "bad": "why", "hex": "..."}     a frame cbor2 rejected
     {"conn": K, "ack": N}                       an ack this receiver sent
     {"conn": K, "eof": true}                    the agent closed
@@ -33,7 +34,7 @@ def ack_frame(seq):
     return struct.pack("<I", len(body)) + body
 
 
-def serve(conn, k, out, ack, state):
+def serve(conn, k, out, ack, state, hexdump=False):
     buf = b""
     while True:
         data = conn.recv(1 << 16)
@@ -55,6 +56,8 @@ def serve(conn, k, out, ack, state):
             try:
                 f = cbor2.loads(body)
                 rec = {"conn": k, "f": f}
+                if hexdump:
+                    rec["hex"] = body.hex()
                 if isinstance(f, dict) and isinstance(f.get("seq"), int):
                     top = f["seq"] if top is None else max(top, f["seq"])
             except Exception as e:  # noqa: BLE001 - record, keep going
@@ -73,6 +76,8 @@ def main():
     ap.add_argument("--sock", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--ack", action="store_true")
+    ap.add_argument("--hex", action="store_true",
+                    help="record every body's bytes")
     ap.add_argument("--conn-base", type=int, default=0,
                     help="number connections from this + 1")
     a = ap.parse_args()
@@ -92,7 +97,7 @@ def main():
             conn, _ = ls.accept()
             k += 1
             try:
-                serve(conn, k, out, a.ack, state)
+                serve(conn, k, out, a.ack, state, a.hex)
             except (ConnectionResetError, BrokenPipeError):
                 out.write(json.dumps({"conn": k, "eof": True}) + "\n")
                 out.flush()

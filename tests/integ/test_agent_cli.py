@@ -52,7 +52,9 @@ bad_flags = [
     ["--ring-bytes", "2g"], ["--heartbeat-ms", "0"], ["--probe", "disk=on"],
     ["--probe", "net"], ["--watch", "relative"], ["--connect", "tcp:1.2.3.4"],
     ["--connect", "vsock:2"], ["--on-failure", "maybe"], ["extra-argument"],
-    ["--wire"],
+    ["--wire"], ["--watch-mask", "create,opened"],
+    ["--watch-mask", "/not-declared=open"],
+    ["--watch", "/tmp", "--watch-mask", "/tmp/=open"],
 ]
 for args in bad_flags:
     rc, out, err = run(AGENT, ["--test-mark", mark, "--connect",

@@ -46,7 +46,8 @@ keys = {"seq", "interval_ms", "emitted", "sent", "dropped", "ring_used",
 t.ok(all(keys <= set(f) and set(f["dropped"]) == {
     "ring_overwrite", "kernel_nobufs", "inotify_overflow", "frame_too_large",
     "probe_error", "net_nobufs", "net_ringbuf_full", "audit_lost",
-    "net_untracked", "net_expired"}
+    "net_untracked", "net_expired", "fanotify_overflow",
+    "fanotify_unseen"}
     for f in hb), "heartbeats carry every doc/WIRE.md §4 counter and the "
     "net/capability probes' kernel counts")
 t.ok(all(f["emitted"] == f["seq"] and f["rss_kb"] > 0 and f["cpu_ns"] > 0

@@ -108,10 +108,12 @@ def loss_counted(t):
 
 def inotify(t):
     d = tempfile.mkdtemp(dir=al.tmp(""))
-    r, a, out, hello = al.start_hello(t, "fs", "--probe", "fs=on", "--watch", d,
+    r, a, out, hello = al.start_hello(t, "fs", "--probe", "fs=inotify",
+                                      "--watch", d,
                                       "--watch-mask", "create",
                                       "--coalesce-ms", "10")
-    t.ok(hello.get("probes", {}).get("fs") == "armed", "fs armed",
+    t.ok(hello.get("probes", {}).get("fs") == "fallback:inotify",
+         "fs on inotify (--probe fs=inotify)",
          hello.get("probes"))
     names = ["f%04d" % i for i in range(2000)]
     for n in names:

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""test_fs.py: the file probe with the release agent and real files.
+"""test_fs.py: the file probe's inotify side with the release agent and
+real files (--probe fs=inotify; the fanotify side: test_fs_fan.py).
 
 Two watched directories: a create, a modify, a chmod and a delete in
 each must arrive as fs.inotify_fired with the directory as path, the
@@ -10,7 +11,8 @@ the kernel cannot merge), then SIGCONTed; the kernel's
 IN_Q_OVERFLOW must be counted as dropped.inotify_overflow in the
 agent.stopping counters, not lost silently.  A watch path that cannot be
 added follows --on-failure: fail-cell refuses to start, degrade runs.
-Strict mode keeps CellOS's shape: fs.inotify_fired with no extension keys.
+Strict mode keeps CellOS's shape: fs.inotify_fired with no extension keys,
+on inotify although the probe's mode is on (fanotify).
 """
 import os
 import signal
@@ -23,9 +25,10 @@ IN_MODIFY, IN_ATTRIB, IN_CREATE, IN_DELETE = 0x2, 0x4, 0x100, 0x200
 QUEUED = "/proc/sys/fs/inotify/max_queued_events"
 
 
-def start(name, dirs, *args):
+def start(name, dirs, *args, mode="inotify"):
     watch = [w for d in dirs for w in ("--watch", d)]
-    return al.release_pair(name, "--probe", "fs=on", *(watch + list(args)))
+    return al.release_pair(name, "--probe", "fs=" + mode,
+                           *(watch + list(args)))
 
 
 def fired(out):
@@ -55,8 +58,11 @@ def two_dirs(t):
         os.mkdir(d)
     r, a, out = start("two", dirs)
     hello = al.wait_until(lambda: al.frames(out, "agent.hello"))
-    t.ok(hello and hello[0][1]["probes"].get("fs") == "armed",
-         "hello: fs armed", hello and hello[0][1]["probes"])
+    t.ok(hello and hello[0][1]["probes"].get("fs") == "fallback:inotify",
+         "hello: fs on inotify", hello and hello[0][1]["probes"])
+    t.ok(hello and hello[0][1].get("watches") ==
+         {"1": "inotify " + dirs[0], "2": "inotify " + dirs[1]},
+         "hello: each watch on inotify", hello and hello[0][1].get("watches"))
     for d in dirs:
         actions(d, "file-in-" + os.path.basename(d))
     last = (dirs[1], "file-in-w2", IN_DELETE)
@@ -83,7 +89,9 @@ def overflow(t):
     os.mkdir(d)
     with open(QUEUED) as f:
         cap = int(f.read())
-    r, a, out = start("flood", [d], "--ring-bytes", "16m")
+    # the v1.0 mask: the marker's close_write would be one record more
+    r, a, out = start("flood", [d], "--ring-bytes", "16m", "--watch-mask",
+                      "create,modify,attrib,delete")
     al.wait_until(lambda: al.frames(out, "agent.hello"))
     a.signal(signal.SIGSTOP)
     for i in range(cap + 1000):     # distinct names: inotify cannot merge
@@ -123,7 +131,8 @@ def strict(t):
     os.mkdir(d)
     # v1.0 has no hello: the process probe's start-up inventory, sent once
     # every probe is armed, says when the watch is in place
-    r, a, out = start("strict", [d], "--wire", "strict", "--probe", "process=on")
+    r, a, out = start("strict", [d], "--wire", "strict", "--probe", "process=on",
+                      mode="on")
     al.wait_until(lambda: al.frames(out))
     actions(d, "s")
     evs = al.wait_until(lambda: len(fired(out)) >= 4 and fired(out))

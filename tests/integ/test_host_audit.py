@@ -12,8 +12,8 @@ in a watched folder.  The receiver is stopped (SIGSTOP) for 2 s while it
 runs.  Checked: every line of the workload names its process and parent
 right (pid, exe, argv; exec_id joining spawned, exec, connect and exit
 lines); the fork carries its parent's image; ancestors reach the shell;
-the file event says its process is unknown (inotify cannot say) rather
-than naming the agent; each line's `time` is where the documented bound
+the file event (fanotify) names the child that wrote it, its exec_id
+the one of the child's other lines; each line's `time` is where the documented bound
 puts it (the stamp on this machine's own clock, late by at most the
 smallest receipt delay of the connection's hello and heartbeats, never
 after its receipt) and inside the window the workload measured around
@@ -150,11 +150,12 @@ def check_tree(lines, w, watched):
     pyid, pyexe = py["process"]["exec_id"], py["process"]["exe"]
     mine = of(lines, lambda d: d["guest_pid"] == w["pid"])
     ids = {l["data"]["process"]["exec_id"] for l in mine}
-    srcs = sorted(l["data"]["probe_source"] for l in mine)
-    t.ok(len(ids) == 1 and srcs == ["net.closed", "net.connect_attempted",
+    srcs = sorted(set(l["data"]["probe_source"] for l in mine))
+    t.ok(len(ids) == 1 and srcs == ["fs.fanotify_fired", "net.closed",
+                                    "net.connect_attempted",
                                     "net.connect_result", "process.exited",
                                     "process.spawned"],
-         "the fork: spawned, connect and exit lines share one exec_id",
+         "the fork: spawned, connect, file and exit lines share one exec_id",
          [(l["data"]["probe_source"], l["data"]["process"]) for l in mine])
     cn = [l for l in mine if l["data"]["probe_source"] == "net.connect_attempted"]
     if not cn:
@@ -179,13 +180,12 @@ def check_tree(lines, w, watched):
          "guest_pid, exec_id ends with pid/start_ns, parent.pid is ppid"
          % len(everyone), bad[:3])
     fs = [l["data"] for l in lines if l["data"].get("probe_source") ==
-          "fs.inotify_fired" and l["data"].get("name") == "file"]
-    t.ok(fs and all(f["process"] == {"exec_id": "unknown"} and "parent" not in f
-                    for f in fs),
-         "the file event: process unknown (inotify names none), not the agent",
-         fs[:2])
-    return everyone + [l for l in lines if l["data"].get("probe_source") ==
-                       "fs.inotify_fired"]
+          "fs.fanotify_fired" and l["data"].get("name") == "file"]
+    t.ok(fs and all(f["guest_pid"] == w["pid"] and f["process"]["exec_id"] in ids
+                    and f["parent"]["exec_id"] == pyid for f in fs),
+         "the file event (fanotify) names the child that wrote it and its "
+         "parent", fs[:2])
+    return everyone
 
 
 def check_time(lines, mine, w, off, t_cont):

@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <cmocka.h>
 #include "agent/config.h"
 #include "agent/probe.h"
@@ -162,7 +163,7 @@ static void probe_messages(void **state)
 	assert_int_equal(set("probe", "net=maybe"), -1);
 	assert_string_equal(err, "'maybe' is not a mode of net (off, on, diag, proc)");
 	assert_int_equal(set("probe", "fs=poll"), -1);
-	assert_string_equal(err, "'poll' is not a mode of fs (off, on)");
+	assert_string_equal(err, "'poll' is not a mode of fs (off, on, inotify)");
 }
 
 static void unix_path_limits(void **state)
@@ -179,6 +180,29 @@ static void unix_path_limits(void **state)
 	v[5 + 107] = 'a';
 	v[5 + 108] = '\0';
 	assert_int_equal(set("connect", v), -1);
+}
+
+/* --watch-mask LIST for every path, PATH=LIST for one declared before. */
+static void watch_masks(void **state)
+{
+	(void)state;
+	config_defaults(&C);
+	assert_int_equal(C.watch_mask, 0);		/* the profile's default */
+	assert_int_equal(set("watch-mask", "modify,close_write"), 0);
+	assert_int_equal(C.watch_mask, IN_MODIFY | IN_CLOSE_WRITE);
+	assert_int_equal(set("watch", "/run/secrets/db"), 0);
+	assert_int_equal(set("watch", "/a=b"), 0);
+	assert_int_equal(set("watch-mask", "/run/secrets/db=open,access"), 0);
+	assert_int_equal(C.watch_add[0], IN_OPEN | IN_ACCESS);
+	assert_int_equal(C.watch_add[1], 0);
+	assert_int_equal(set("watch-mask", "/a=b=open"), 0);	/* the last '=' */
+	assert_int_equal(C.watch_add[1], IN_OPEN);
+	assert_int_equal(set("watch-mask", "/elsewhere=open"), -1);
+	assert_string_equal(err, "'/elsewhere' is not a --watch path declared "
+			    "before it");
+	assert_int_equal(set("watch-mask", "/run/secrets/db=opened"), -1);
+	assert_int_equal(set("watch-mask", "open,,access"), -1);
+	assert_int_equal(C.watch_mask, IN_MODIFY | IN_CLOSE_WRITE);
 }
 
 static void watch_limits(void **state)
@@ -279,6 +303,7 @@ int main(void)
 		cmocka_unit_test(bad_values),
 		cmocka_unit_test(probe_messages),
 		cmocka_unit_test(unix_path_limits),
+		cmocka_unit_test(watch_masks),
 		cmocka_unit_test(watch_limits),
 		cmocka_unit_test(whole_cmdline),
 		cmocka_unit_test(bad_cmdline),

@@ -16,10 +16,10 @@ static const char *const wire_order[] = {
 	"guest_monotonic_ns", "seq", "ppid", "start_ns", "uid", "exe", "argv",
 	"argc", "argv_lost", "cwd", "interp", "exe_sha256", "interp_sha256",
 	"truncated", "exit_code", "exit_signal", "synthetic", "path",
-	"name", "mask", "proto", "family", "src", "dst", "state", "syscall",
+	"name", "mask", "op", "proto", "family", "src", "dst", "state", "syscall",
 	"errno", "result", "direction", "duration_ns", "bytes_sent",
 	"bytes_received", "datagrams_sent", "outcomes", "agent_version", "boot_id", "kernel", "session", "resume_seq",
-	"probes", "ring_bytes", "interval_ms", "emitted", "sent", "dropped",
+	"probes", "watches", "ring_bytes", "interval_ms", "emitted", "sent", "dropped",
 	"incomplete", "ring_used", "ring_hwm", "rss_kb", "cpu_ns", "reason",
 	"first_seq", "count", "ack_seq",
 };
@@ -46,6 +46,10 @@ static void sources(void **state)
 	assert_string_equal(ps_name(PS_PROCESS_SPAWNED), "process.spawned");
 	assert_string_equal(ps_name(PS_AGENT_STOPPING), "agent.stopping");
 	assert_string_equal(ps_name(PS_NET_CLOSED), "net.closed");
+	assert_string_equal(ps_name(PS_FS_FANOTIFY_FIRED), "fs.fanotify_fired");
+	assert_int_equal(ps_byname("fs.fanotify_fired", 17, 0),
+			 PS_FS_FANOTIFY_FIRED);
+	assert_int_equal(ps_byname("fs.fanotify_fired", 17, 1), PS_NONE);
 	assert_int_equal(ps_byname("net.connect_result", 18, 0),
 			 PS_NET_CONNECT_RESULT);
 	assert_int_equal(ps_byname("net.accepted", 12, 1), PS_NONE);

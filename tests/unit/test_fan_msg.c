@@ -2,7 +2,8 @@
  * test_fan_msg.c: the fanotify pieces another probe can reuse
  * (src/agent/fan/): the record walker on records laid out as the kernel
  * writes them (info records, an overflow, cut and foreign headers) and
- * the mountinfo line parser (escapes, optional fields, bad lines).
+ * the info record parser (DFID_NAME, DFID, FID, foreign and cut records)
+ * and the mountinfo line parser (escapes, optional fields, bad lines).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <sys/fanotify.h>
 #include <cmocka.h>
+#include "agent/fan/fan_info.h"
 #include "agent/fan/fan_mountinfo.h"
 #include "agent/fan/fan_msg.h"
 
@@ -74,6 +76,74 @@ static void records(void **state)
 	assert_int_equal(st.malformed, 2);
 }
 
+/* One fid info record at b: type, an 8-byte handle, then name (with
+ * its NUL, padded to 4) for DFID_NAME; its length. */
+static size_t info(uint8_t *b, uint8_t type, const char *handle,
+		   const char *name)
+{
+	size_t nl = name ? strlen(name) + 1 : 0, len = 4 + 8 + 8 + 8;
+	uint32_t hb = 8;
+	int32_t ht = 1;
+	uint16_t l;
+
+	len += (nl + 3) & ~(size_t)3;
+	l = (uint16_t)len;
+	memset(b, 0, len);
+	b[0] = type;
+	memcpy(b + 2, &l, 2);
+	memcpy(b + 4, "fsid-001", 8);
+	memcpy(b + 12, &hb, 4);
+	memcpy(b + 16, &ht, 4);
+	memcpy(b + 20, handle, 8);
+	if (name)
+		memcpy(b + 28, name, nl);
+	return len;
+}
+
+static void info_records(void **state)
+{
+	static uint8_t b[256];
+	struct fan_info fi;
+	size_t n = 0;
+
+	(void)state;
+	n += info(b + n, FAN_EVENT_INFO_TYPE_DFID_NAME, "dirhandl", "report");
+	n += info(b + n, FAN_EVENT_INFO_TYPE_FID, "objhandl", NULL);
+	assert_int_equal(fan_info_parse(b, n, &fi), 0);
+	assert_true(fi.has_dir && fi.has_obj);
+	assert_memory_equal(fi.dir.fsid, "fsid-001", 8);
+	assert_int_equal(fi.dir.fh_len, 16);
+	assert_memory_equal(fi.dir.fh + 8, "dirhandl", 8);
+	assert_memory_equal(fi.obj.fh + 8, "objhandl", 8);
+	assert_int_equal(fi.name_len, 6);
+	assert_memory_equal(fi.name, "report", 6);
+	/* the directory itself ("."), and DFID without a name */
+	n = info(b, FAN_EVENT_INFO_TYPE_DFID_NAME, "dirhandl", ".");
+	assert_int_equal(fan_info_parse(b, n, &fi), 0);
+	assert_true(fi.has_dir && !fi.has_obj);
+	assert_int_equal(fi.name_len, 0);
+	n = info(b, FAN_EVENT_INFO_TYPE_DFID, "dirhandl", NULL);
+	assert_int_equal(fan_info_parse(b, n, &fi), 0);
+	assert_true(fi.has_dir);
+	assert_int_equal(fi.name_len, 0);
+	/* a foreign record type is skipped */
+	n = info(b, 99, "whatever", NULL);
+	n += info(b + n, FAN_EVENT_INFO_TYPE_DFID_NAME, "dirhandl", "x");
+	assert_int_equal(fan_info_parse(b, n, &fi), 0);
+	assert_int_equal(fi.name_len, 1);
+	/* a record longer than the bytes, a handle longer than its record,
+	 * a length below the header: refused */
+	assert_int_equal(fan_info_parse(b, n - 1, &fi), -1);
+	n = info(b, FAN_EVENT_INFO_TYPE_FID, "objhandl", NULL);
+	b[12] = 9;
+	assert_int_equal(fan_info_parse(b, n, &fi), -1);
+	b[12] = 8, b[2] = 2;
+	assert_int_equal(fan_info_parse(b, n, &fi), -1);
+	/* no info at all: nothing, and no error */
+	assert_int_equal(fan_info_parse(b, 0, &fi), 0);
+	assert_false(fi.has_dir || fi.has_obj);
+}
+
 /* Parse a line; 0 or -1, the mount point in point. */
 static int line(const char *s, struct fan_mnt *m, char *point, size_t cap)
 {
@@ -117,6 +187,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(records),
+		cmocka_unit_test(info_records),
 		cmocka_unit_test(mountinfo),
 	};
 	return cmocka_run_group_tests_name("fan_msg", tests, NULL, NULL);

@@ -59,9 +59,10 @@ static int setup(void **state)
 	if (!mkdtemp(dir1) || !mkdtemp(dir2))
 		return -1;
 	memset(P.dropped, 0, sizeof(P.dropped));
-	fs_track_init(&ft, inotify_init1(IN_NONBLOCK | IN_CLOEXEC), MASK, &P);
+	fs_track_init(&ft, inotify_init1(IN_NONBLOCK | IN_CLOEXEC), &P);
 	ngot = nall = 0;
-	return ft.fd < 0 || fs_track_add(&ft, dir1) || fs_track_add(&ft, dir2);
+	return ft.fd < 0 || fs_track_add(&ft, dir1, strlen(dir1), MASK) ||
+		fs_track_add(&ft, dir2, strlen(dir2), MASK);
 }
 
 static int teardown(void **state)
@@ -139,10 +140,10 @@ static void bad_paths(void **state)
 	static char longp[FS_PATH_MAX + 8];
 
 	(void)state;
-	assert_int_equal(fs_track_add(&ft, "/nonexistent/ct-path"), -1);
+	assert_int_equal(fs_track_add(&ft, "/nonexistent/ct-path", 20, MASK), -1);
 	assert_int_equal(errno, ENOENT);
 	memset(longp, 'a', sizeof(longp) - 1);
-	assert_int_equal(fs_track_add(&ft, longp), -1);
+	assert_int_equal(fs_track_add(&ft, longp, strlen(longp), MASK), -1);
 	assert_int_equal(errno, ENAMETOOLONG);
 }
 

@@ -3,13 +3,14 @@
  *
  * inotify cannot say which process touched a file, so every event carries
  * the agent's own pid and comm (CellOS 0.5 does the same); the extended
- * profile adds path, name and mask.
+ * profile adds path, name, mask and op (fs_event.h).
  */
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/inotify.h>
 #include "fs_track.h"
+#include "fs_event.h"
 #include "fs_inotify.h"
 #include "lib/clock.h"
 #include "lib/log.h"
@@ -17,15 +18,13 @@
 
 static struct event ev;
 
-void fs_track_init(struct fs_track *ft, int fd, uint32_t mask,
-		   struct probe *p)
+void fs_track_init(struct fs_track *ft, int fd, struct probe *p)
 {
 	char buf[32];
 	ssize_t n = sys_read_file("/proc/self/comm", buf, sizeof(buf));
 
 	memset(ft, 0, sizeof(*ft));
 	ft->fd = fd;
-	ft->mask = mask;
 	ft->self_pid = (uint32_t)getpid();
 	if (n > 0 && buf[n - 1] == '\n')
 		n--;
@@ -34,9 +33,10 @@ void fs_track_init(struct fs_track *ft, int fd, uint32_t mask,
 	ft->p = p;
 }
 
-int fs_track_add(struct fs_track *ft, const char *path)
+int fs_track_add(struct fs_track *ft, const char *path, size_t len,
+		 uint32_t mask)
 {
-	size_t len = strlen(path);
+	char z[FS_PATH_MAX];
 	int wd;
 
 	if (len >= FS_PATH_MAX) {
@@ -47,7 +47,9 @@ int fs_track_add(struct fs_track *ft, const char *path)
 		errno = ENOSPC;
 		return -1;
 	}
-	wd = inotify_add_watch(ft->fd, path, ft->mask);
+	memcpy(z, path, len);
+	z[len] = '\0';
+	wd = inotify_add_watch(ft->fd, z, mask);
 	if (wd < 0)
 		return -1;
 	ft->w[ft->nwatch].wd = wd;
@@ -86,10 +88,7 @@ static void on_rec(void *vft, const struct inotify_rec *r)
 	event_init(&ev, PS_FS_INOTIFY_FIRED, ft->self_pid, clock_mono_ns());
 	event_set_bytes(&ev, EVK_GUEST_COMM, ft->self_comm,
 			strnlen(ft->self_comm, sizeof(ft->self_comm)));
-	event_set_bytes(&ev, EVK_PATH, w->path, w->len);
-	if (r->name_len)
-		event_set_bytes(&ev, EVK_NAME, r->name, r->name_len);
-	event_set_uint(&ev, EVK_MASK, r->mask);
+	fs_event_file(&ev, w->path, w->len, r->name, r->name_len, r->mask);
 	if (r->mask & IN_IGNORED)
 		w->wd = -1;		/* the kernel dropped the watch */
 	probe_emit(ft->p, &ev);

@@ -1,7 +1,8 @@
 /*
  * fs_track.h: the file probe's watch table and its events.  Each inotify
  * record on a declared path becomes one fs.inotify_fired event carrying
- * the watched path, the entry name and the mask; IN_Q_OVERFLOW is counted
+ * the watched path, the entry name, the mask and its names (op);
+ * IN_Q_OVERFLOW is counted
  * as the probe's inotify_overflow loss.
  *
  * The inotify fd is the caller's (fs_ops.c); this file adds watches and
@@ -22,7 +23,6 @@ struct fs_watch {
 
 struct fs_track {
 	int fd;			/* the inotify fd */
-	uint32_t mask;
 	uint32_t self_pid;	/* events carry the agent's pid and comm */
 	char self_comm[16];
 	int nwatch;
@@ -31,11 +31,12 @@ struct fs_track {
 	struct probe *p;	/* where events and losses go */
 };
 
-void fs_track_init(struct fs_track *ft, int fd, uint32_t mask,
-		   struct probe *p);
-/* Watch path; 0, or -1 with errno (ENAMETOOLONG, ENOSPC when the table is
- * full, or what inotify_add_watch said). */
-int fs_track_add(struct fs_track *ft, const char *path);
+void fs_track_init(struct fs_track *ft, int fd, struct probe *p);
+/* Watch path[0..len) for the inotify events of mask; 0, or -1 with errno
+ * (ENAMETOOLONG, ENOSPC when the table is full, or what
+ * inotify_add_watch said). */
+int fs_track_add(struct fs_track *ft, const char *path, size_t len,
+		 uint32_t mask);
 /* Turn the bytes of one read(2) of the inotify fd into events; returns
  * the records (inotify_parse). */
 long fs_track_feed(struct fs_track *ft, const void *buf, size_t len);

@@ -151,6 +151,17 @@ static struct coalesce_drain on_readable(void *ctx)
 	return d;
 }
 
+/* actor.h's catch-up: the connector's queue into the table now, in at
+ * most PROC_SYNC_ROUNDS batches (the loop's own reads come after). */
+static void actor_sync(void)
+{
+	int i;
+
+	for (i = 0; P.nl.fd >= 0 && i < PROC_SYNC_ROUNDS; i++)
+		if (!on_readable(NULL).more)
+			break;
+}
+
 /* The connector socket into the loop, coalesced: its capacity is the
  * receive buffer the kernel granted, in messages. */
 static int add_socket(struct loop *l, const struct config *c)
@@ -169,9 +180,10 @@ static void on_mounts(void *ctx, uint32_t events)
 		LOG_RL(log_warn, "process: /proc/self/mountinfo");
 }
 
-static int actor_answer(uint32_t pid, uint64_t at_ns, struct actor *a)
+static int actor_answer(uint32_t pid, uint64_t from_ns, uint64_t at_ns,
+			struct actor *a)
 {
-	return proc_track_actor(&P.pt, pid, at_ns, a);
+	return proc_track_actor(&P.pt, pid, from_ns, at_ns, a);
 }
 
 /* The exe source beside the connector: fanotify, or /proc (why). */
@@ -261,7 +273,7 @@ static int proc_arm(struct probe *p, const struct config *c, struct loop *l)
 		}
 	}
 	arm_fan(p, c, l);
-	actor_provide(actor_answer);
+	actor_provide(actor_answer, actor_sync);
 	rescan();		/* the start-up inventory, as synthetic events */
 	return rc;
 }
@@ -288,7 +300,7 @@ static void proc_stop(struct probe *p)
 		proc_connector_close(P.nl.fd);
 		P.nl.fd = -1;
 	}
-	actor_provide(NULL);
+	actor_provide(NULL, NULL);
 	if (P.f.fd >= 0) {
 		proc_refresh(p);	/* the last counts, for agent.stopping */
 		loop_del(P.l, &P.mounts);

@@ -426,8 +426,8 @@ static void actor_of(struct actor *a, uint64_t start_ns, uint32_t ppid,
 	a->exe_len = 0;
 }
 
-int proc_track_actor(struct proc_track *pt, uint32_t pid, uint64_t at_ns,
-		     struct actor *a)
+int proc_track_actor(struct proc_track *pt, uint32_t pid, uint64_t from_ns,
+		     uint64_t at_ns, struct actor *a)
 {
 	const struct ptable_ent *e = ptable_get(&pt->t, pid);
 	const struct proc_gone *g;
@@ -441,7 +441,7 @@ int proc_track_actor(struct proc_track *pt, uint32_t pid, uint64_t at_ns,
 	for (i = 1; i <= PROC_GONE_MAX; i++) {		/* newest first */
 		g = &pt->gone[(pt->gone_next - i) % PROC_GONE_MAX];
 		if (g->pid == pid && g->start_ns && g->start_ns <= at_ns &&
-		    at_ns <= g->exit_ns) {
+		    from_ns <= g->exit_ns) {
 			actor_of(a, g->start_ns, g->ppid, g->uid, g->flags,
 				 g->comm, g->comm_len);
 			return 0;

@@ -49,6 +49,8 @@ void proc_track_rec(struct proc_track *pt, const struct cnproc_rec *r);
 /* Diff /proc against the table: new pids become spawned events, vanished
  * ones exited events, each marked synthetic.  Returns the pids seen or -1. */
 long proc_track_rescan(struct proc_track *pt);
-/* actor.h's answer from the table: the process that had pid at at_ns. */
-int proc_track_actor(struct proc_track *pt, uint32_t pid, uint64_t at_ns,
+/* actor.h's answer from the table: the process that had pid at some
+ * time in [from_ns, at_ns], the newest. */
+int proc_track_actor(struct proc_track *pt, uint32_t pid, uint64_t from_ns,
+		     uint64_t at_ns,
 		     struct actor *a);
