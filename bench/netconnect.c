@@ -423,9 +423,14 @@ static void capture(int mode, const char *name)
 	t1 = clock_mono_ns();
 	pump(t1 + 300 * NS_PER_MS);		/* let late messages in */
 	net_ops.stop(&P);
-	printf("  %-22s %4u of %u seen (%5.1f%%), burst took %.1f ms\n", name,
-	       seen, BURST, 100.0 * seen / BURST, (double)(t1 - t0) / 1e6);
+	printf("  %-22s %4u of %u seen (%5.1f%%), burst took %.1f ms, "
+	       "ring full %llu\n", name, seen, BURST, 100.0 * seen / BURST,
+	       (double)(t1 - t0) / 1e6,
+	       (unsigned long long)P.dropped[LOSS_NET_RINGBUF]);
 	row("capture", name, 100.0 * seen / BURST, "% seen", NULL);
+	if (mode == NET_MODE_BPF)
+		row("capture", "BPF hooks: records the ring had no room for",
+		    (double)P.dropped[LOSS_NET_RINGBUF], "records", NULL);
 }
 
 /* The cgroup we started in (/proc/self/cgroup "0::/path"). */

@@ -120,6 +120,24 @@ def remove_cgroup(path):
 
 # ---- the connecting child (tests/integ/connector.py) ----
 
+def tcp_listener():
+    """A TCP listener on 127.0.0.1 (an ephemeral port) that accepts and
+    closes every connection in a daemon thread, until it is closed."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen(8)
+
+    def serve():
+        while True:
+            try:
+                c, _ = s.accept()
+                c.close()
+            except OSError:
+                return
+    threading.Thread(target=serve, daemon=True).start()
+    return s
+
+
 def run_connector(args, timeout=60):
     out = subprocess.run([PY, os.path.join(HERE, "connector.py")] + args,
                          capture_output=True, text=True, timeout=timeout)

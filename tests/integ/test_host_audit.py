@@ -21,16 +21,13 @@ its own fork and connect, while host_received_at is after the receiver
 came back, 2 s later.  The tree printed by --tree has the processes in
 that shape.
 """
-import ctypes
 import json
 import os
 import platform
 import re
 import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
 from datetime import datetime, timezone
 
@@ -78,22 +75,6 @@ def real_minus_mono():
         if best is None or b - a < best[0]:
             best = (b - a, r - (a + b) // 2)
     return best[1], best[0]
-
-
-def listener():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    s.listen(8)
-
-    def serve():
-        while True:
-            try:
-                c, _ = s.accept()
-                c.close()
-            except OSError:
-                return
-    threading.Thread(target=serve, daemon=True).start()
-    return s
 
 
 def run_workload(d, cg, port, watched):
@@ -264,7 +245,7 @@ def main():
         t.ok(probes and probes[0].get("process") == "armed" and
              probes[0].get("net") == "armed" and probes[0].get("fs") == "armed",
              "the agent arms process, fs and net", (probes, a.stderr()))
-        srv = listener()
+        srv = pl.tcp_listener()
         h.wait_lines(lambda ls: sum(l["type"] == CE + "agent_heartbeat"
                                     for l in ls) >= 1, 30)
         off0, _ = real_minus_mono()

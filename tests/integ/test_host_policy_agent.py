@@ -18,10 +18,8 @@ same policy gives the same violations, the one without a policy none.
 import os
 import platform
 import shutil
-import socket
 import subprocess
 import sys
-import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import agentlib as al  # noqa: E402
@@ -41,22 +39,6 @@ for name in ("allowed.txt", "denied.txt"):
     with open(w + "/" + name, "r+") as f:
         f.write("x\n")
 '''
-
-
-def listener():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    s.listen(8)
-
-    def serve():
-        while True:
-            try:
-                c, _ = s.accept()
-                c.close()
-            except OSError:
-                return
-    threading.Thread(target=serve, daemon=True).start()
-    return s
 
 
 ADDED = ("exit_signal_name", "time_clamped", "process", "parent", "ancestors")
@@ -115,7 +97,7 @@ def main():
         shutil.copy("/bin/true", os.path.join(bindir, name))
     for name in ("allowed.txt", "denied.txt"):
         open(os.path.join(watched, name), "w").close()
-    la, lb = listener(), listener()
+    la, lb = pl.tcp_listener(), pl.tcp_listener()
     pa, pb = la.getsockname()[1], lb.getsockname()[1]
     rules = os.path.join(d, "cell.rules")
     with open(rules, "w") as f:
