@@ -1,4 +1,5 @@
-"""tap.py: what every integration test shares: TAP output and bounded waits.
+"""tap.py: what every integration test shares: TAP output, bounded waits
+and the capacities the binaries were built with.
 
 Tap prints one "ok N - name" or "not ok N - name" line per check (with the
 first lines of a diagnostic under a failure), skips, and the plan at the
@@ -95,3 +96,13 @@ def fifo_write(path, data, timeout=WAIT, alive=lambda: True):
         finally:
             os.close(fd)
         return True
+
+
+def caps(name):
+    """A capacity of src/lib/caps.h (a plain number), as built."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    for line in open(os.path.join(here, "..", "..", "src", "lib", "caps.h")):
+        f = line.split()
+        if len(f) >= 3 and f[0] == "#define" and f[1] == name:
+            return int(f[2])
+    raise KeyError(name)

@@ -11,20 +11,13 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tap import caps  # noqa: E402
 from hostlib import (CE, HOST, Host, Tap, ev, frame, hello, spawned,  # noqa: E402
                      tmpdir)
 import cbor2  # noqa: E402
 
 t = Tap()
 LINE_MAX = 65536                # HOST_LINE_MAX, with the newline
-
-
-def caps(name):
-    here = os.path.dirname(os.path.abspath(__file__))
-    for line in open(os.path.join(here, "..", "..", "src", "lib", "caps.h")):
-        if line.startswith("#define %s\t" % name) or line.startswith("#define %s " % name):
-            return int(line.split()[2])
-    raise KeyError(name)
 
 
 def every_line():

@@ -25,9 +25,9 @@ import re
 import signal
 import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tap import caps  # noqa: E402
 from hostlib import CE, HOST, Host, Tap, counter, ev, frame, tmpdir  # noqa: E402
 
 t = Tap()
@@ -41,15 +41,6 @@ exec deny * severity=critical
 write deny /etc/**
 read deny /run/secrets/**
 """
-
-
-def caps(name):
-    here = os.path.dirname(os.path.abspath(__file__))
-    for line in open(os.path.join(here, "..", "..", "src", "lib", "caps.h")):
-        f = line.split()
-        if len(f) >= 3 and f[0] == "#define" and f[1] == name:
-            return int(f[2])
-    raise KeyError(name)
 
 
 def write(d, name, text):

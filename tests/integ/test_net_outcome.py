@@ -42,7 +42,7 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import outcome_peer as op  # noqa: E402
 import probelib as pl  # noqa: E402
-from tap import wait_until  # noqa: E402
+from tap import caps, wait_until  # noqa: E402
 from test_net_bpf import attached  # noqa: E402
 
 PEER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "outcome_peer.py")
@@ -321,16 +321,6 @@ def expiry(tap, cg):
            not of(evs, "net.connect_result", src=src),
            "and reports nothing after it was expired",
            [e for e in evs if e.get("src") == src])
-
-
-def caps(name):
-    """A capacity of src/lib/caps.h, as the agent was built with it."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    for line in open(os.path.join(here, "..", "..", "src", "lib", "caps.h")):
-        f = line.split()
-        if len(f) >= 3 and f[0] == "#define" and f[1] == name:
-            return int(f[2])
-    raise KeyError(name)
 
 
 def full_table(tap, cg):
