@@ -91,20 +91,23 @@ static void fan_read(void)
 		LOG_RL(log_warn, "process: fanotify read");
 }
 
-/* Up to PROC_RECV_MSGS datagrams in one recvmmsg; how many, or -1 (errno). */
-static int recv_batch(uint8_t (*buf)[PROC_DGRAM_BYTES], struct mmsghdr *mm)
+/* recvmmsg's slots: one datagram each, their headers set once. */
+static struct {
+	uint8_t buf[PROC_RECV_MSGS][PROC_DGRAM_BYTES] __attribute__((aligned(8)));
+	struct iovec iov[PROC_RECV_MSGS];
+	struct mmsghdr mm[PROC_RECV_MSGS];
+} R;
+
+static void recv_setup(void)
 {
-	static struct iovec iov[PROC_RECV_MSGS];
 	int i;
 
 	for (i = 0; i < PROC_RECV_MSGS; i++) {
-		iov[i].iov_base = buf[i];
-		iov[i].iov_len = PROC_DGRAM_BYTES;
-		memset(&mm[i].msg_hdr, 0, sizeof(mm[i].msg_hdr));
-		mm[i].msg_hdr.msg_iov = &iov[i];
-		mm[i].msg_hdr.msg_iovlen = 1;
+		R.iov[i].iov_base = R.buf[i];
+		R.iov[i].iov_len = PROC_DGRAM_BYTES;
+		R.mm[i].msg_hdr.msg_iov = &R.iov[i];
+		R.mm[i].msg_hdr.msg_iovlen = 1;
 	}
-	return recvmmsg(P.nl.fd, mm, PROC_RECV_MSGS, MSG_DONTWAIT, NULL);
 }
 
 /* Drain the connector in bounded batches, several datagrams per system
@@ -112,16 +115,13 @@ static int recv_batch(uint8_t (*buf)[PROC_DGRAM_BYTES], struct mmsghdr *mm)
  * the datagrams it returned). */
 static struct coalesce_drain on_readable(void *ctx)
 {
-	static uint8_t buf[PROC_RECV_MSGS][PROC_DGRAM_BYTES]
-		__attribute__((aligned(8)));
-	static struct mmsghdr mm[PROC_RECV_MSGS];
 	struct coalesce_drain d = { 0, 0, 0 };
 	int n, i;
 
 	(void)ctx;
 	fan_read();
 	while (d.items < PROC_READ_BATCH) {
-		n = recv_batch(buf, mm);
+		n = recvmmsg(P.nl.fd, R.mm, PROC_RECV_MSGS, MSG_DONTWAIT, NULL);
 		if (n < 0) {
 			if (errno == ENOBUFS) {
 				P.p->dropped[LOSS_KERNEL_NOBUFS]++;
@@ -134,8 +134,9 @@ static struct coalesce_drain on_readable(void *ctx)
 			break;
 		}
 		for (i = 0; i < n; i++)
-			cnproc_parse(buf[i], mm[i].msg_hdr.msg_flags & MSG_TRUNC ?
-				     0 : mm[i].msg_len, on_rec, NULL, &P.st);
+			cnproc_parse(R.buf[i], R.mm[i].msg_hdr.msg_flags &
+				     MSG_TRUNC ? 0 : R.mm[i].msg_len, on_rec,
+				     NULL, &P.st);
 		d.items += (unsigned)n;
 		if (n < PROC_RECV_MSGS)
 			break;
@@ -166,6 +167,7 @@ static void actor_sync(void)
  * receive buffer the kernel granted, in messages. */
 static int add_socket(struct loop *l, const struct config *c)
 {
+	recv_setup();
 	P.nl.drain = on_readable;
 	P.nl.cfg.max_ns = c->coalesce_ms * NS_PER_MS;
 	P.nl.cfg.capacity = sys_rcvbuf(P.nl.fd) / NETLINK_MSG_TRUESIZE;
