@@ -1,9 +1,10 @@
 /*
  * actor.h: who did it.  The process probe's table answers, for a pid at a
  * moment, which process instance that was (its start_ns, with the pid
- * and the boot id one instance everywhere), its parent, uid, comm and
- * exe; any probe names the actor of its events through this, without
- * calling into the process probe.
+ * and the boot id one instance everywhere), its parent, uid and comm
+ * (no exe: the table keeps none; the fs probe reads it from /proc); any
+ * probe names the actor of its events through this, without calling
+ * into the process probe.
  *
  * The process probe registers its answer when it arms and withdraws it
  * when it stops; with none registered every lookup is unknown.  A probe
@@ -23,8 +24,6 @@ struct actor {
 	int has_uid;
 	uint8_t comm_len;
 	char comm[WIRE_COMM_MAX];
-	const char *exe;		/* NULL when not known; valid until the next lookup */
-	size_t exe_len;
 };
 
 /* The answer of pid at some time in [from_ns, at_ns] (monotonic): 0 and

@@ -422,8 +422,6 @@ static void actor_of(struct actor *a, uint64_t start_ns, uint32_t ppid,
 	a->has_uid = (flags & PTE_UID) != 0;
 	a->comm_len = comm_len;
 	memcpy(a->comm, comm, sizeof(a->comm));
-	a->exe = NULL;
-	a->exe_len = 0;
 }
 
 int proc_track_actor(struct proc_track *pt, uint32_t pid, uint64_t from_ns,
