@@ -192,6 +192,9 @@
 #define PROC_READ_BATCH		256
 /* Datagrams one recvmmsg takes. */
 #define PROC_RECV_MSGS		32
+/* Exits one recvmmsg batch may note ahead of its execs (proc_track.h):
+ * one per datagram, with room for datagrams of several messages. */
+#define PROC_AHEAD_MAX		(2 * PROC_RECV_MSGS)
 /* One connector datagram, one event: nlmsghdr 16 + cn_msg 20 + the
  * largest proc_event 56 bytes; a longer one (a future kernel's) is
  * truncated and counted malformed. */

@@ -1,11 +1,13 @@
 /*
  * sys.c: EINTR-safe helpers for reading small files and writing fully,
- * a socket's receive buffer, and closing an fd that may not be open.
+ * a socket's receive buffer, the path of an fd, and closing an fd that
+ * may not be open.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include "fmt.h"
 #include "sys.h"
 
 ssize_t sys_read_fileat(int dirfd, const char *path, char *buf, size_t cap)
@@ -51,6 +53,19 @@ size_t sys_rcvbuf(int fd)
 	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, &len) < 0 || v < 0)
 		return 0;
 	return (size_t)v;
+}
+
+ssize_t sys_fd_path(int fd, char *buf, size_t cap)
+{
+	static int fd_dir = -1;
+	char name[16];
+
+	if (fd_dir < 0)
+		fd_dir = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd_dir < 0)
+		return -1;
+	fmt_str(name, sizeof(name), "%d", fd);
+	return readlinkat(fd_dir, name, buf, cap);
 }
 
 void sys_close(int *fd)

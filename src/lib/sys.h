@@ -16,5 +16,11 @@ int sys_write_all(int fd, const void *buf, size_t n);
 /* The receive buffer a socket has (SO_RCVBUF: what the kernel granted,
  * doubled for its bookkeeping as it does), or 0 if it will not say. */
 size_t sys_rcvbuf(int fd);
+/* The path fd was opened at (readlink of /proc/self/fd/FD, relative to
+ * that directory, opened on the first call and kept: one lookup, not
+ * three, per call) into buf[0..cap), not terminated, as readlink does
+ * (cap bytes: perhaps cut).  Its length, or -1.  The directory names the
+ * process that made the first call: nothing forks after that. */
+ssize_t sys_fd_path(int fd, char *buf, size_t cap);
 /* Close *fd if it is open (>= 0) and set it to -1. */
 void sys_close(int *fd);

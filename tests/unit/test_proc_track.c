@@ -2,7 +2,7 @@
  * test_proc_track.c: process bookkeeping (src/agent/proc/proc_track.c)
  * with real child processes: /proc enrichment at exec, events for
  * processes already gone, exit status decoding, and the /proc rescan
- * diff.
+ * diff, and an exec whose exit is ahead in the batch (not looked up).
  * Connector records are built here; the real socket is tested with the
  * agent in tests/integ.
  */
@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <cmocka.h>
 #include "agent/proc/proc_track.h"
@@ -199,6 +200,76 @@ static void rescan_diff(void **state)
 	assert_int_equal(ngot, 1);		/* reported once */
 }
 
+/* A one-file chain for pid: the file at /bin/sh as fanotify would
+ * report it (a static ELF, so that the chain is whole). */
+static void chain_of_sh(struct proc_fan *fan, uint32_t pid)
+{
+	struct exejoin_in in;
+	struct stat st;
+
+	assert_int_equal(stat("/bin/sh", &st), 0);
+	memset(&in, 0, sizeof(in));
+	in.pid = pid;
+	in.seen_ns = 6;
+	in.h.kind = EXEHDR_ELF;
+	in.dev = (uint64_t)st.st_dev, in.ino = (uint64_t)st.st_ino;
+	in.path = "/bin/sh", in.path_len = 7;
+	exejoin_file(&fan->join, &in);
+}
+
+/* fork and exec records of pid (a child of ours) */
+static void forked_and_execd(uint32_t pid)
+{
+	struct cnproc_rec r = { 0 };
+
+	r.kind = CNP_FORK, r.pid = r.tgid = pid;
+	r.ppid = r.ptgid = (uint32_t)getpid(), r.ts_ns = 5;
+	proc_track_rec(&pt, &r);
+	r.kind = CNP_EXEC, r.ts_ns = 7;
+	proc_track_rec(&pt, &r);
+}
+
+/* Two live processes with fanotify chains: the one whose exit is noted
+ * ahead in the batch is not looked up in /proc (argv_lost although it
+ * still lives: the proof that /proc was not read), the other is. */
+static void exit_ahead_skips_proc(void **state)
+{
+	static struct proc_fan fan;
+	struct cnproc_rec x = { .kind = CNP_EXIT };
+	pid_t a = spawn_sleeper(), b = spawn_sleeper();
+	struct event *e;
+	int st;
+
+	(void)state;
+	assert_true(a > 0 && b > 0);
+	fan.fd = -1;
+	exejoin_init(&fan.join);
+	pt.fan = &fan;
+	chain_of_sh(&fan, (uint32_t)a);
+	chain_of_sh(&fan, (uint32_t)b);
+	x.pid = x.tgid = (uint32_t)b;
+	proc_track_peek(&pt, &x);		/* b's exit later in the batch */
+	forked_and_execd((uint32_t)a);
+	forked_and_execd((uint32_t)b);
+	e = find(PS_PROCESS_EXEC, (uint32_t)a);
+	assert_non_null(e);
+	assert_memory_equal(e->exe.s, "/bin/sh", 7);	/* from the chain */
+	assert_true(e->argc == 7 && e->cwd.len > 0);	/* and from /proc */
+	e = find(PS_PROCESS_EXEC, (uint32_t)b);
+	assert_non_null(e);
+	assert_memory_equal(e->exe.s, "/bin/sh", 7);
+	assert_int_equal(e->argv_lost, 1);
+	assert_false(e->has & (EVK_BIT(EVK_CWD) | EVK_BIT(EVK_ARGV)));
+	proc_track_rec(&pt, &x);		/* its exit: no longer ahead */
+	assert_int_equal(pt.ahead.n, 0);
+	proc_track_peek_end(&pt);
+	pt.fan = NULL;
+	kill(a, SIGKILL);
+	kill(b, SIGKILL);
+	waitpid(a, &st, 0);
+	waitpid(b, &st, 0);
+}
+
 static void strict_has_no_exec(void **state)
 {
 	struct cnproc_rec r = { .kind = CNP_EXEC, .pid = 1, .tgid = 1 };
@@ -215,6 +286,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(exec_enriched_then_killed, setup, teardown),
 		cmocka_unit_test_setup_teardown(gone_before_enrichment, setup, teardown),
 		cmocka_unit_test_setup_teardown(rescan_diff, setup, teardown),
+		cmocka_unit_test_setup_teardown(exit_ahead_skips_proc, setup, teardown),
 		cmocka_unit_test_setup_teardown(strict_has_no_exec, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("proc_track", tests, NULL, NULL);

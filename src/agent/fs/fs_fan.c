@@ -106,17 +106,14 @@ static int mark(struct fs_fan *f, struct fs_fwatch *w, const char *path)
 
 /* w->real: path with its symlinks resolved, as the kernel names it
  * (readlink of an O_PATH fd: no realpath, which would link malloc in). */
-static int real_path(const struct fs_fan *f, const char *path,
-		     struct fs_fwatch *w)
+static int real_path(const char *path, struct fs_fwatch *w)
 {
-	char link[32];
 	ssize_t n;
 	int fd = open(path, O_PATH | O_CLOEXEC);
 
 	if (fd < 0)
 		return -1;
-	fmt_str(link, sizeof(link), "self/fd/%d", fd);
-	n = readlinkat(f->procfd, link, w->real, sizeof(w->real));
+	n = sys_fd_path(fd, w->real, sizeof(w->real));
 	close(fd);
 	if (n <= 0 || (size_t)n >= sizeof(w->real)) {
 		errno = n < 0 ? errno : ENAMETOOLONG;
@@ -152,7 +149,7 @@ int fs_fan_add(struct fs_fan *f, const char *path, size_t len, int tree,
 		goto fail;
 	w->isdir = S_ISDIR(st.st_mode);
 	step = "open";
-	if (real_path(f, z, w) < 0)
+	if (real_path(z, w) < 0)
 		goto fail;
 	w->base = (uint16_t)(strrchr(w->real, '/') - w->real + 1);
 	path = w->real;

@@ -46,7 +46,7 @@ struct fs_fwatch {
 
 struct fs_fan {
 	int fd;			/* the group, -1 when none */
-	int procfd;		/* /proc: the actor's comm and exe, self/fd/N */
+	int procfd;		/* /proc: the actor's comm and exe */
 	uint32_t self;		/* the agent's pid: its own accesses are not events */
 	int nwatch;
 	struct fs_fwatch w[FS_WATCH_MAX];

@@ -23,7 +23,6 @@
 #include "fs_fan.h"
 #include "fs_fanign.h"
 #include "lib/clock.h"
-#include "lib/fmt.h"
 #include "lib/log.h"
 #include "lib/sys.h"
 
@@ -66,14 +65,13 @@ static struct fs_fwatch *by_fid(struct fs_fan *f, const struct fan_info *fi,
 
 /* The path of the directory fi names, through a tree watch's root fd on
  * its file system, into buf: its length, or 0. */
-static size_t dir_path(struct fs_fan *f, const struct fs_fwatch *w,
+static size_t dir_path(const struct fs_fwatch *w,
 		       const struct fan_info *fi, char *buf, size_t cap)
 {
 	struct {
 		struct file_handle h;
 		uint8_t b[FS_FH_MAX - sizeof(struct file_handle)];
 	} fh;
-	char link[32];
 	ssize_t n;
 	int fd;
 
@@ -83,8 +81,7 @@ static size_t dir_path(struct fs_fan *f, const struct fs_fwatch *w,
 	fd = open_by_handle_at(w->root_fd, &fh.h, O_PATH | O_CLOEXEC);
 	if (fd < 0)
 		return 0;			/* gone already (ESTALE) */
-	fmt_str(link, sizeof(link), "self/fd/%d", fd);
-	n = readlinkat(f->procfd, link, buf, cap);
+	n = sys_fd_path(fd, buf, cap);
 	close(fd);
 	return n > 0 && (size_t)n < cap ? (size_t)n : 0;
 }
@@ -120,7 +117,7 @@ static struct fs_fwatch *by_tree(struct fs_fan *f, const struct fan_info *fi,
 				break;
 		if (w == f->w + f->nwatch)
 			return NULL;		/* no tree on its file system */
-		*n = dir_path(f, w, fi, buf, sizeof(buf));
+		*n = dir_path(w, fi, buf, sizeof(buf));
 		k = place(f, fi, buf, *n);
 		fs_dircache_put(&fi->dir, k, buf, *n);
 		if (k < 0)

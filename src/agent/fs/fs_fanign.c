@@ -7,8 +7,8 @@
 #include <unistd.h>
 #include <sys/fanotify.h>
 #include "fs_fanign.h"
-#include "lib/fmt.h"
 #include "lib/log.h"
+#include "lib/sys.h"
 
 #ifndef FAN_MARK_IGNORE
 #define FAN_MARK_IGNORE 0x00000400	/* 6.0; musl's header predates it */
@@ -93,12 +93,10 @@ void fs_fanign_add(struct fs_fan *f, const struct fs_fwatch *w,
  * dropped what happened in it since it moved in: counted. */
 static void moved_in(struct fs_fan *f, int fd)
 {
-	char link[32], path[FS_PATH_MAX];
-	ssize_t n;
+	char path[FS_PATH_MAX];
+	ssize_t n = sys_fd_path(fd, path, sizeof(path));
 	int i;
 
-	fmt_str(link, sizeof(link), "self/fd/%d", fd);
-	n = readlinkat(f->procfd, link, path, sizeof(path));
 	for (i = 0; n > 0 && i < f->nwatch; i++)
 		if (f->w[i].tree && fs_fan_under(&f->w[i], path, (size_t)n)) {
 			f->p->dropped[LOSS_FANOTIFY_UNSEEN]++;

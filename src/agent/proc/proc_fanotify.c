@@ -10,6 +10,7 @@
 #include "lib/caps.h"
 #include "lib/clock.h"
 #include "lib/fmt.h"
+#include "lib/sys.h"
 #include "proc_fanotify.h"
 
 int proc_fan_open(struct proc_fan *f, int procfd, int hash, char *why,
@@ -42,13 +43,10 @@ int proc_fan_open(struct proc_fan *f, int procfd, int hash, char *why,
 }
 
 /* The path the fd was opened at, into buf; its length, or 0. */
-static size_t fd_path(const struct proc_fan *f, int fd, char *buf, size_t cap)
+static size_t fd_path(int fd, char *buf, size_t cap)
 {
-	char link[32];
-	ssize_t n;
+	ssize_t n = sys_fd_path(fd, buf, cap);
 
-	fmt_str(link, sizeof(link), "self/fd/%d", fd);
-	n = readlinkat(f->procfd, link, buf, cap);
 	return n > 0 ? (size_t)n : 0;
 }
 
@@ -124,7 +122,7 @@ static void on_rec(void *ctx, const struct fan_rec *r)
 		return;
 	}
 	memset(&in, 0, sizeof(in));
-	in.path_len = fd_path(f, r->fd, path, sizeof(path));
+	in.path_len = fd_path(r->fd, path, sizeof(path));
 	if (info.h.kind == EXEHDR_SCRIPT)
 		in.name_len = script_name(r->fd, &info.h, name);
 	close(r->fd);

@@ -21,7 +21,7 @@
 
 struct proc_fan {
 	int fd;			/* the fanotify group, -1 when none */
-	int procfd;		/* /proc, for self/fd/N */
+	int procfd;		/* /proc: PID/root, PID/cwd of a chain */
 	int hash;		/* --exe-hash sha256 */
 	uint32_t self;		/* the agent's own pid: its execs are not ours */
 	struct fan_marks marks;

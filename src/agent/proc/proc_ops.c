@@ -60,6 +60,13 @@ static void on_rec(void *ctx, const struct cnproc_rec *r)
 	proc_track_rec(&P.pt, r);	/* a late ack is not a process event */
 }
 
+static void on_peek(void *ctx, const struct cnproc_rec *r)
+{
+	(void)ctx;
+	proc_track_peek(&P.pt, r);
+}
+
+
 /* Count what the table could not hold: in poll mode such a process's
  * exit can never be reported, so it is a loss (probe_error). */
 static void count_untracked(void)
@@ -110,13 +117,34 @@ static void recv_setup(void)
 	}
 }
 
+/* The bytes of slot i to parse: none when the datagram was cut (the
+ * parser counts it malformed). */
+static size_t dgram_len(int i)
+{
+	return R.mm[i].msg_hdr.msg_flags & MSG_TRUNC ? 0 : R.mm[i].msg_len;
+}
+
+/* Handle the n datagrams of one recvmmsg, after a look at what exits
+ * among them (its own counters: each record counts once, below). */
+static void handle(int n)
+{
+	struct cnproc_stats seen = { 0, 0, 0 };
+	int i;
+
+	for (i = 0; i < n; i++)
+		cnproc_parse(R.buf[i], dgram_len(i), on_peek, NULL, &seen);
+	for (i = 0; i < n; i++)
+		cnproc_parse(R.buf[i], dgram_len(i), on_rec, NULL, &P.st);
+	proc_track_peek_end(&P.pt);
+}
+
 /* Drain the connector in bounded batches, several datagrams per system
  * call; resync after ENOBUFS (which recvmmsg reports on the call after
  * the datagrams it returned). */
 static struct coalesce_drain on_readable(void *ctx)
 {
 	struct coalesce_drain d = { 0, 0, 0 };
-	int n, i;
+	int n;
 
 	(void)ctx;
 	fan_read();
@@ -133,10 +161,7 @@ static struct coalesce_drain on_readable(void *ctx)
 				LOG_RL(log_warn, "process: connector recv");
 			break;
 		}
-		for (i = 0; i < n; i++)
-			cnproc_parse(R.buf[i], R.mm[i].msg_hdr.msg_flags &
-				     MSG_TRUNC ? 0 : R.mm[i].msg_len, on_rec,
-				     NULL, &P.st);
+		handle(n);
 		d.items += (unsigned)n;
 		if (n < PROC_RECV_MSGS)
 			break;

@@ -35,6 +35,37 @@ void proc_track_init(struct proc_track *pt, struct ptable_ent *slots,
 	pt->p = p;
 	pt->gone_next = 0;
 	memset(pt->gone, 0, sizeof(pt->gone));
+	pt->ahead.n = 0;
+}
+
+void proc_track_peek(struct proc_track *pt, const struct cnproc_rec *r)
+{
+	struct proc_ahead *a = &pt->ahead;
+
+	if (r->kind == CNP_EXIT && r->pid == r->tgid && a->n < PROC_AHEAD_MAX)
+		a->pid[a->n++] = r->pid;
+}
+
+void proc_track_peek_end(struct proc_track *pt)
+{
+	pt->ahead.n = 0;
+}
+
+/* Is an exit of pid ahead in the batch?  take: and forget it (its exit
+ * is being handled). */
+static int ahead(struct proc_track *pt, uint32_t pid, int take)
+{
+	struct proc_ahead *a = &pt->ahead;
+	unsigned i;
+
+	for (i = 0; i < a->n; i++)
+		if (a->pid[i] == pid) {
+			if (take)
+				memmove(&a->pid[i], &a->pid[i + 1],
+					(a->n-- - i - 1) * sizeof(a->pid[0]));
+			return 1;
+		}
+	return 0;
 }
 
 /* Current comm of pid from /proc into ev; 0 when /proc still had it. */
@@ -183,8 +214,11 @@ static unsigned look_joined(struct proc_track *pt, uint32_t pid,
 
 	if (exejoin_more(j, pid))
 		return 0;
-	got = proc_look(pt->procfd, pid, want, (*c)->img_dev, (*c)->img_ino,
-			&ev, uid);
+	if ((*c)->img_ino && ahead(pt, pid, 0))
+		got = 0;	/* exited: its exe link is gone, so is the rest */
+	else
+		got = proc_look(pt->procfd, pid, want, (*c)->img_dev,
+				(*c)->img_ino, &ev, uid);
 	if (got & LOOK_OTHER) {
 		drain(pt, pid);
 		if (exejoin_more(j, pid))
@@ -283,6 +317,7 @@ static void on_exit(struct proc_track *pt, const struct cnproc_rec *r)
 
 	if (r->pid != r->tgid)
 		return;			/* a thread, not the process */
+	ahead(pt, r->pid, 1);
 	event_init(&ev, PS_PROCESS_EXITED, r->pid, r->ts_ns);
 	e = ptable_get(&pt->t, r->pid);
 	if (e) {

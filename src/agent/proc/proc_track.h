@@ -28,6 +28,15 @@ struct proc_gone {
 	uint64_t start_ns, exit_ns;
 };
 
+/* The exits of the connector batch being handled that are not handled
+ * yet: an exec whose exit is among them is of a process already gone,
+ * and so are its memory and cwd (the kernel sends the exit after it let
+ * go of them), so /proc is not asked. */
+struct proc_ahead {
+	unsigned n;
+	uint32_t pid[PROC_AHEAD_MAX];
+};
+
 struct proc_track {
 	struct ptable t;
 	int procfd;		/* an open /proc directory */
@@ -40,12 +49,18 @@ struct proc_track {
 	struct probe *p;	/* where events go, and its counters */
 	unsigned gone_next;
 	struct proc_gone gone[PROC_GONE_MAX];
+	struct proc_ahead ahead;
 };
 
 void proc_track_init(struct proc_track *pt, struct ptable_ent *slots,
 		     size_t cap, int procfd, int strict, struct probe *p);
 /* One fork/exec/exit/comm record from the proc connector. */
 void proc_track_rec(struct proc_track *pt, const struct cnproc_rec *r);
+/* A record of the batch about to be handled, seen first: an exit is
+ * noted ahead (struct proc_ahead).  proc_track_peek_end forgets them once
+ * the batch is handled. */
+void proc_track_peek(struct proc_track *pt, const struct cnproc_rec *r);
+void proc_track_peek_end(struct proc_track *pt);
 /* Diff /proc against the table: new pids become spawned events, vanished
  * ones exited events, each marked synthetic.  Returns the pids seen or -1. */
 long proc_track_rescan(struct proc_track *pt);
