@@ -38,7 +38,8 @@ int hook_split(const char *cmd, char **words, char **argv)
 static void on_timer(void *ctx, uint64_t now);
 static void on_writable(void *ctx, uint32_t events);
 
-int hook_init(struct hook *hk, const char *cmd, struct loop *l)
+int hook_init(struct hook *hk, const char *cmd, unsigned rate,
+	      struct loop *l)
 {
 	unsigned i;
 
@@ -47,6 +48,7 @@ int hook_init(struct hook *hk, const char *cmd, struct loop *l)
 		errno = EINVAL;
 		return -1;
 	}
+	hk->rate = rate;
 	hk->loop = l;
 	hk->timer = (struct loop_timer){ 0, on_timer, hk };
 	for (i = 0; i < HOST_HOOK_MAX; i++) {
@@ -159,10 +161,10 @@ static int admit(struct hook *hk, uint64_t now)
 		hk->win_start = now;
 		hk->win_n = 0;
 	}
-	if (hk->win_n == HOST_HOOK_RATE) {
+	if (hk->win_n == hk->rate) {
 		hk->st.rated++;
-		LOG_RL(log_warnx, "on-violation: %d hooks started this second: "
-		       "this violation gets none", HOST_HOOK_RATE);
+		LOG_RL(log_warnx, "on-violation: %u hooks started this second: "
+		       "this violation gets none", hk->rate);
 		return 0;
 	}
 	hk->win_n++;

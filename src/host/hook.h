@@ -49,6 +49,7 @@ struct hook {
 	struct loop_timer timer;	/* the earliest deadline */
 	struct hook_slot slot[HOST_HOOK_MAX];
 	unsigned running;
+	unsigned rate;			/* hooks started per second at most */
 	uint64_t win_start;		/* the rate's window, and its starts */
 	unsigned win_n;
 	struct hook_stats st;
@@ -58,7 +59,8 @@ struct hook {
  * no I/O, for opts.c too). */
 int hook_split(const char *cmd, char **words, char **argv);
 /* Set up for cmd on loop l (its timer added); -1 with errno. */
-int hook_init(struct hook *hk, const char *cmd, struct loop *l);
+int hook_init(struct hook *hk, const char *cmd, unsigned rate,
+	      struct loop *l);
 /* Run the hook with json[0..n) and a newline on stdin, if the bounds
  * let it; now is CLOCK_MONOTONIC ns. */
 void hook_run(struct hook *hk, const char *json, size_t n, uint64_t now);

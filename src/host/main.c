@@ -38,8 +38,8 @@ static void usage(FILE *f)
 "usage: cellos-telemetry-host [-hVv] [--help] [--version] [--ack] [--fsync]\n"
 "           [--host-name NAME] [--keepalive-ms N] [--label KEY=VALUE ...]\n"
 "           [--listen vsock:PORT]\n"
-"           [--on-violation CMD] [--out FILE] [--policy ID:FILE ...]\n"
-"           [--ready-fd FD] [--run-id R]\n"
+"           [--on-violation CMD [--on-violation-rate N]] [--out FILE]\n"
+"           [--policy ID:FILE ...] [--ready-fd FD] [--run-id R]\n"
 "           [--sign hmac|ed25519 --key-file F] --cell ID:PATH ...\n"
 "       cellos-telemetry-host --verify --key-file F [FILE ...]\n"
 "       cellos-telemetry-host --tree [FILE ...]\n"
@@ -63,8 +63,10 @@ static void usage(FILE *f)
 "  --policy ID:FILE     judge cell ID's events by the rules in FILE (ID *: the\n"
 "                       cells without one); denied: a policy_violation line\n"
 "  --on-violation CMD   run CMD (words, no shell) per violation, its JSON on\n"
-"                       stdin; at most %d at once, %d a second, killed after\n"
-"                       %d ms\n"
+"                       stdin; at most %d at once, killed after %d ms\n"
+"  --on-violation-rate N\n"
+"                       hooks started a second at most, all cells together,\n"
+"                       1..%d (%d)\n"
 "  --tree               print each cell's process tree from FILEs (or stdin)\n"
 "  --ready-fd FD        once every socket is bound, write a line to FD, close it\n"
 "  -v                   log more (twice: debug)\n"
@@ -74,7 +76,7 @@ static void usage(FILE *f)
 "         policies, SIGTERM stops\n",
 		HOST_KEEPALIVE_MS, HOST_LABELS_MAX, HOST_MODEL_PROCS,
 		HOST_MODEL_PROCS_MAX, HOST_ANCESTORS_MAX, HOST_HOOK_MAX,
-		HOST_HOOK_RATE, HOST_HOOK_TIMEOUT_MS);
+		HOST_HOOK_TIMEOUT_MS, HOST_HOOK_RATE_MAX, HOST_HOOK_RATE);
 }
 
 /* Room for every connection's fd. */
@@ -243,7 +245,8 @@ static void setup(void)
 	if (serve_init(&srv, &host, vfd) < 0)
 		fatal("set-up");
 	if (opts.on_violation) {
-		if (hook_init(&hook, opts.on_violation, &srv.loop) < 0)
+		if (hook_init(&hook, opts.on_violation,
+			      (unsigned)opts.hook_rate, &srv.loop) < 0)
 			fatal("--on-violation");
 		host.hook = &hook;
 	}

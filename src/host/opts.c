@@ -14,7 +14,8 @@
 
 enum { O_CELL = 256, O_RUN_ID, O_OUT, O_KEEPALIVE, O_ACK, O_SIGN, O_KEY,
        O_VERIFY, O_LISTEN, O_READY, O_FSYNC, O_LABEL, O_HOST_NAME,
-       O_PROCESS_SLOTS, O_ANCESTORS, O_TREE, O_POLICY, O_ON_VIOLATION };
+       O_PROCESS_SLOTS, O_ANCESTORS, O_TREE, O_POLICY, O_ON_VIOLATION,
+       O_HOOK_RATE };
 
 static const struct option longopts[] = {
 	{ "cell", required_argument, NULL, O_CELL },
@@ -37,6 +38,7 @@ static const struct option longopts[] = {
 	{ "tree", no_argument, NULL, O_TREE },
 	{ "policy", required_argument, NULL, O_POLICY },
 	{ "on-violation", required_argument, NULL, O_ON_VIOLATION },
+	{ "on-violation-rate", required_argument, NULL, O_HOOK_RATE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -202,6 +204,9 @@ static int policies_ok(const struct host_opts *o, const char **why)
 		if (k == o->ncells)
 			return -1;
 	}
+	*why = "--on-violation-rate wants --on-violation";
+	if (o->hook_rate_set && !o->on_violation)
+		return -1;
 	*why = "--on-violation wants at least one --policy";
 	return o->on_violation && !o->npolicies ? -1 : 0;
 }
@@ -212,7 +217,7 @@ static int tree_alone(const struct host_opts *o, const char **why)
 	*why = "--tree takes files, not the receiver's options";
 	return o->ncells || o->sign || o->ack || o->vsock || o->fsync ||
 		o->nlabels || o->host_name || o->verify || o->key_file ||
-		o->npolicies || o->on_violation ? -1 : 0;
+		o->npolicies || o->on_violation || o->hook_rate_set ? -1 : 0;
 }
 
 /* ---- the rest ---- */
@@ -232,6 +237,10 @@ static int one(struct host_opts *o, int ch, char *arg, const char **why)
 	case O_CELL: return add_cell(o, arg, why);
 	case O_POLICY: return add_policy(o, arg, why);
 	case O_ON_VIOLATION: return set_hook(o, arg, why);
+	case O_HOOK_RATE:
+		*why = "--on-violation-rate wants 1..1000";
+		o->hook_rate_set = 1;
+		return number(arg, 1, HOST_HOOK_RATE_MAX, &o->hook_rate);
 	case O_ACK: o->ack = 1; return 0;
 	case O_FSYNC: o->fsync = 1; return 0;
 	case O_LABEL: return add_label(o, arg, why);
@@ -314,6 +323,7 @@ int opts_parse(struct host_opts *o, int argc, char **argv, const char **why)
 	memset(o, 0, sizeof(*o));
 	o->ready_fd = -1;
 	o->keepalive_ms = HOST_KEEPALIVE_MS;
+	o->hook_rate = HOST_HOOK_RATE;
 	o->process_slots = HOST_MODEL_PROCS;
 	optind = 0;
 	opterr = 0;

@@ -45,6 +45,8 @@ struct host_opts {
 	struct opt_policy policies[HOST_POLICIES_MAX];
 	unsigned npolicies;
 	const char *on_violation;	/* --on-violation CMD, or NULL */
+	uint64_t hook_rate;		/* --on-violation-rate: hooks a second */
+	int hook_rate_set;
 	char **files;			/* --verify/--tree operands */
 	int nfiles;
 };

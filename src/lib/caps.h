@@ -118,12 +118,15 @@
 /* Denied connect attempts a cell remembers so the net.connect_result of
  * the same connection is not a second violation (judge.h). */
 #define HOST_POLICY_PENDING	64
-/* --on-violation: hooks running at once, hooks started per second (a
- * bucket of that many, refilled each second), the time a hook gets before
- * it is killed, and the words of its command line.  Past either bound a
- * violation's hook is dropped, counted; the violation line is written. */
+/* --on-violation: hooks running at once, hooks started per second by
+ * default and at most (--on-violation-rate; a bucket of that many,
+ * refilled each second, for all cells together), the time a hook gets
+ * before it is killed, and the words of its command line.  Past either
+ * bound a violation's hook is dropped, counted; the violation line is
+ * written. */
 #define HOST_HOOK_MAX		4
 #define HOST_HOOK_RATE		10
+#define HOST_HOOK_RATE_MAX	1000
 #define HOST_HOOK_TIMEOUT_MS	5000
 #define HOST_HOOK_ARGS_MAX	32
 

@@ -15,6 +15,8 @@ streams (cbor2), the real receiver:
   past HOST_HOOK_MAX the violations get no hook, counted), and is killed
   at its timeout, counted; a hook that fails gets the violation's JSON on
   stdin and is logged and counted; one that cannot start is counted;
+  --on-violation-rate 2: of 30 violations at once, 2 hooks start in each
+  second the burst spans, every other one is counted dropped;
 - SIGHUP: a good file replaces the rules, a broken one keeps the old
   rules and says so, counted; the default policy ('*') judges a cell
   without its own.
@@ -25,6 +27,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from tap import caps  # noqa: E402
@@ -279,6 +282,43 @@ def failing_hook():
     h.stop()
 
 
+def rate_bound():
+    d = tmpdir("cth-polrate-")
+    p = write(d, "p.rules", "exec deny /opt/**\n")
+    h = Host(tmp=d, args=["--policy", "c1:" + p, "--on-violation", "/bin/true",
+                          "--on-violation-rate", "2"])
+    st = Stream(h, "c1")
+    t0 = time.monotonic()
+    violations(st, 30)
+    # the host read the 30 once their 30 violation lines are out
+    h.wait_lines(lambda ls: len([l for l in ls if l["type"] == VIOL]) == 30, 20)
+    secs = time.monotonic() - t0
+    pat = (r"started (\d+) running 0; exited 0 (\d+), failed 0, timed out 0; "
+           r"dropped busy (\d+) rate (\d+);")
+    stats = h.wait_stats(lambda s: re.search(pat, s) and
+                         sum(map(int, re.search(pat, s).group(1, 3, 4))) == 30, 20)
+    m = re.search(pat, stats)
+    started, busy, rated = (int(m.group(i)) for i in (1, 3, 4)) if m else (0, 0, 0)
+    t.ok(m and started + busy + rated == 30 and rated > 0 and
+         started <= 2 * (int(secs) + 2) and "hooks started this second" in h.stderr(),
+         "--on-violation-rate 2: 30 violations in %.2f s start %d hooks, at most "
+         "2 a second; the %d others are counted dropped and logged" % (
+             secs, started, busy + rated), stats[-600:])
+    h.stop()
+    r = subprocess.run([HOST, "--cell", "c1:" + os.path.join(d, "r.sock"),
+                        "--policy", "c1:" + p, "--on-violation-rate", "2"],
+                       capture_output=True, text=True, timeout=30)
+    t.ok(r.returncode == 2 and "--on-violation-rate wants --on-violation" in r.stderr,
+         "--on-violation-rate without a hook: exit 2", r.stderr[:300])
+    for bad in ("0", "1001", "x"):
+        r = subprocess.run([HOST, "--cell", "c1:" + os.path.join(d, "r.sock"),
+                            "--policy", "c1:" + p, "--on-violation", "/bin/true",
+                            "--on-violation-rate", bad],
+                           capture_output=True, text=True, timeout=30)
+        t.ok(r.returncode == 2 and "wants 1..1000" in r.stderr,
+             "--on-violation-rate %s: exit 2" % bad, r.stderr[:300])
+
+
 def reload():
     d = tmpdir("cth-polhup-")
     p = write(d, "p.rules", "exec deny /opt/a\n")
@@ -319,5 +359,6 @@ judged()
 bad_files()
 slow_hook()
 failing_hook()
+rate_bound()
 reload()
 t.done()
