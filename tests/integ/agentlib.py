@@ -118,6 +118,10 @@ class Agent:
 
     def __init__(self, sock, *args, foreground=True, cmdline=None,
                  binary=AGENT, connect=True, wrap=()):
+        if not connect and "connect=unix:" not in open(cmdline or empty_cmdline()).read():
+            # the default target is vsock:2:9001: this machine's real host
+            raise ValueError("Agent(connect=False) wants a cmdline naming "
+                             "cellos.telemetry.connect=unix:PATH")
         self.err = tmp("agent.%d.err" % len(_procs))
         argv = list(wrap) + [binary] + (["-f"] if foreground else [])
         argv += (["--connect", "unix:" + sock] if connect else [])
