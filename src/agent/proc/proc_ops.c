@@ -66,7 +66,6 @@ static void on_peek(void *ctx, const struct cnproc_rec *r)
 	proc_track_peek(&P.pt, r);
 }
 
-
 /* Count what the table could not hold: in poll mode such a process's
  * exit can never be reported, so it is a loss (probe_error). */
 static void count_untracked(void)
