@@ -9,7 +9,8 @@ exe and its hash (checked against sha256sum), argv only or argv_lost;
 cwd, uid; a script (exe the script, interp its #! interpreter); a binary
 run after its last name was removed, and one from a memfd; one pid reused
 for five processes in a row, two of them trying a failed exec first
-(ENOEXEC, a missing #! interpreter); the start-up inventory's exe, argv,
+(ENOEXEC, a missing #! interpreter); a script whose records the agent
+(SIGSTOPped) reads only once it is a zombie; the start-up inventory's exe, argv,
 cwd and uid; the heartbeat's `incomplete` counts against the events.
 Then the agent without CAP_SYS_ADMIN: fanotify refused, hello says so,
 exe from /proc.
@@ -232,6 +233,30 @@ def check_reuse(t, out, tmpd):
          "pid reused: each exec's start_ns is its own spawn's", (got, spawned))
 
 
+def check_zombie(t, out, a, tmpd):
+    """A script read by the agent only once its process is a zombie (its
+    /proc/PID/root gone, /proc/PID still there): #!'s interpreter is still
+    recognised as the script's, not taken for a new exec."""
+    script = os.path.join(tmpd, "quick.sh")
+    with open(script, "w") as s:
+        s.write("#!/bin/sh\nexit 0\n")
+    os.chmod(script, 0o755)
+    a.signal(signal.SIGSTOP)
+    try:
+        p = subprocess.Popen([script])        # not reaped until p.wait()
+        root = "/proc/%d/root" % p.pid
+        zombie = al.wait_until(lambda: os.path.exists("/proc/%d" % p.pid) and
+                               not os.path.exists(root))
+    finally:
+        a.signal(signal.SIGCONT)
+    al.wait_until(lambda: execs(out, p.pid))
+    f = (execs(out, p.pid) or [{}])[0]
+    t.ok(zombie and f.get("exe") == script and f.get("interp") == SH,
+         "a script whose records are read once it is a zombie: exe the "
+         "script, interp %s" % SH, (zombie, f))
+    p.wait()
+
+
 def last_stop(out):
     return (al.frames(out, "agent.stopping") or [(0, {})])[-1][1]
 
@@ -302,6 +327,7 @@ def main():
     check_burst(t, out)
     check_alive(t, out, tmpd)
     check_reuse(t, out, tmpd)
+    check_zombie(t, out, a, tmpd)
     al.stop_pair(a, r)
     check_counts(t, out)
     al.check_accounting(t, out, "fanotify")

@@ -62,12 +62,13 @@ static size_t script_name(int fd, const struct exehdr *h, char *buf)
 	return h->name_len;
 }
 
-/* Is /proc/PID gone? */
-static int gone(const struct proc_fan *f, uint32_t pid)
+/* Has pid no root to resolve names in any more: gone, or a zombie (its
+ * fs went at exit, so /proc/PID/root no longer resolves)? */
+static int rootless(const struct proc_fan *f, uint32_t pid)
 {
-	char name[16];
+	char name[24];
 
-	fmt_str(name, sizeof(name), "%u", pid);
+	fmt_str(name, sizeof(name), "%u/root", pid);
 	return faccessat(f->procfd, name, F_OK, 0) < 0;
 }
 
@@ -88,7 +89,7 @@ static int not_interp(const struct proc_fan *f, uint32_t pid,
 	fmt_str(path, sizeof(path), "%u/%s%.*s", pid,
 		 name[0] == '/' ? "root" : "cwd/", (int)len, name);
 	rc = fstatat(f->procfd, path, &st, 0);
-	if (rc < 0 && gone(f, pid)) {
+	if (rc < 0 && rootless(f, pid)) {
 		if (name[0] != '/')
 			return 0;
 		fmt_str(path, sizeof(path), "%.*s", (int)len, name);
